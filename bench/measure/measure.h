@@ -1,0 +1,40 @@
+/*
+ * The measurement routines that run inside the guest (guest-only part of
+ * bench/).  Each routine's file starts with what it measures, the exact
+ * sequence of events on the initiator and the targets, the races it
+ * tolerates and how it is verified.
+ */
+#ifndef BENCH_MEASURE_H
+#define BENCH_MEASURE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <bench/record.h>
+#include <bench/sweep.h>
+
+/* The record stream of this run (emit.c). */
+extern struct record_writer records;
+void records_init(void);
+
+/* Verdicts, most severe last so that max() combines them. */
+enum verdict { VERDICT_PASS, VERDICT_UNSUPPORTED, VERDICT_INCONCLUSIVE,
+               VERDICT_ERROR, VERDICT_FAIL };
+const char *verdict_name(enum verdict v);
+
+/* timer.c: the cost of an empty timed region, in cycles. */
+struct timer_overhead { uint64_t min, p50, p99; uint32_t n; };
+void timer_measure_overhead(struct timer_overhead *out);
+uint64_t timer_overhead_cycles(void);   /* p50 of the last measurement */
+void u64_sort(uint64_t *v, uint32_t n);
+
+/* probe.c: one-CPU platform calibration (stale reads, exit survival). */
+void probe_platform(void);
+
+/* latency.c: the timed samples of one configuration into samples[].
+ * Returns false (after emitting an error record) if it could not finish. */
+bool latency_measure(const struct sweep_config *c, uint64_t *samples);
+
+/* verify.c: the stale-TLB effect probe of one configuration. */
+enum verdict verify_config(const struct sweep_config *c);
+
+#endif

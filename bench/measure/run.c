@@ -1,0 +1,170 @@
+/*
+ * The guest's sweep driver: read the sweep from fw_cfg, describe the
+ * platform, calibrate, then measure and verify every configuration,
+ * emitting records as it goes and ending with the end record.
+ */
+#include <arch/apic.h>
+#include <arch/paging.h>
+#include <guest/console.h>
+#include <guest/percpu.h>
+#include <guest/platform.h>
+#include "measure.h"
+#include "shootdown.h"
+
+#define SWEEP_FW_CFG_FILE "opt/hvflush/sweep"
+
+static char sweep_text[SWEEP_TEXT_MAX + 1];
+static struct sweep sweep;
+static struct sweep_config configs[SWEEP_CONFIGS_MAX];
+
+static void emit_platform(void)
+{
+    char vendor[13], hv[13];
+    unsigned i;
+
+    cpu_vendor(vendor);
+    if (!hypervisor_signature(hv))
+        snprintk(hv, sizeof(hv), "none");
+    record_begin(&records, "platform");
+    record_u64(&records, "cpus", nr_cpus);
+    record_str(&records, "apic", apic_mode_name());
+    record_str(&records, "vendor", vendor);
+    record_str(&records, "hv", hv);
+    record_u64(&records, "tsc_hz", tsc_info.hz);
+    record_str(&records, "tsc_src", tsc_info.source);
+    record_u64(&records, "tsc_invariant", tsc_info.invariant);
+    record_finish(&records);
+    for (i = 0; i < nr_cpus; i++) {
+        record_begin(&records, "cpu");
+        record_u64(&records, "idx", i);
+        record_u64(&records, "apic_id", percpu_of(i)->apic_id);
+        record_finish(&records);
+    }
+}
+
+static void emit_timer(void)
+{
+    struct timer_overhead t;
+
+    timer_measure_overhead(&t);
+    record_begin(&records, "timer");
+    record_u64(&records, "overhead", t.p50);
+    record_u64(&records, "min", t.min);
+    record_u64(&records, "p50", t.p50);
+    record_u64(&records, "p99", t.p99);
+    record_u64(&records, "n", t.n);
+    record_finish(&records);
+    printk("timer overhead: p50=%llu min=%llu p99=%llu cycles (subtracted from every sample)\n",
+           (unsigned long long)t.p50, (unsigned long long)t.min, (unsigned long long)t.p99);
+}
+
+static void emit_config(const struct sweep_config *c, const char *label)
+{
+    record_begin(&records, "config");
+    record_u64(&records, "id", c->id);
+    record_str(&records, "label", label);
+    record_str(&records, "strategy", strategy_name(c->strategy));
+    record_str(&records, "flush", flush_op_name(c->flush));
+    record_u64(&records, "pages", c->pages);
+    record_u64(&records, "targets", c->targets);
+    record_str(&records, "state", target_state_name(c->state));
+    record_u64(&records, "samples", c->samples);
+    record_u64(&records, "warmup", c->warmup);
+    record_finish(&records);
+}
+
+static void emit_samples(const struct sweep_config *c, const uint64_t *s)
+{
+    uint32_t first;
+
+    for (first = 0; first < c->samples; first += RECORD_SAMPLES_PER_LINE) {
+        uint32_t n = c->samples - first;
+
+        if (n > RECORD_SAMPLES_PER_LINE)
+            n = RECORD_SAMPLES_PER_LINE;
+        record_begin(&records, "samples");
+        record_u64(&records, "id", c->id);
+        record_u64(&records, "first", first);
+        record_hexlist(&records, "v", s + first, n);
+        record_finish(&records);
+    }
+}
+
+/* Ends the stream and reports failure, e.g. for an unusable sweep. */
+static int give_up(const char *what)
+{
+    printk("hvflush guest: %s\n", what);
+    record_begin(&records, "error");
+    record_str(&records, "what", what);
+    record_finish(&records);
+    record_end_stream(&records, false);
+    return 1;
+}
+
+int bench_run(void)
+{
+    struct sweep_error err;
+    uint64_t *samples;
+    uint32_t max_samples = 1, i;
+    int nconfigs;
+    long len;
+
+    records_init();
+    len = fwcfg_read_file(SWEEP_FW_CFG_FILE, sweep_text, SWEEP_TEXT_MAX);
+    record_begin(&records, "hello");
+    record_u64(&records, "version", 1);
+    record_str(&records, "rev", GIT_REV);
+    if (len < 0) {
+        record_str(&records, "sweep", "-");
+        record_finish(&records);
+        return give_up("no-sweep-in-fw_cfg");
+    }
+    sweep_text[len] = '\0';
+    if (!sweep_parse(sweep_text, (size_t)len, &sweep, &err)) {
+        record_str(&records, "sweep", "-");
+        record_finish(&records);
+        printk("sweep line %u: %s\n", err.lineno, err.msg);
+        return give_up("sweep-parse-error");
+    }
+    record_str(&records, "sweep", sweep.name);
+    record_finish(&records);
+    emit_platform();
+    printk("cpus_online=%u apic=%s tsc=%llu Hz (%s, invariant=%d)\n", nr_cpus,
+           apic_mode_name(), (unsigned long long)tsc_info.hz, tsc_info.source,
+           tsc_info.invariant);
+
+    nconfigs = sweep_expand(&sweep, nr_cpus, configs, SWEEP_CONFIGS_MAX, &err);
+    if (nconfigs < 0) {
+        printk("sweep line %u: %s\n", err.lineno, err.msg);
+        return give_up("sweep-expand-error");
+    }
+    emit_timer();
+    probe_platform();
+    shootdown_init();
+    for (i = 0; i < (uint32_t)nconfigs; i++)
+        if (configs[i].samples > max_samples)
+            max_samples = configs[i].samples;
+    samples = pages_alloc((max_samples * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE);
+
+    for (i = 0; i < (uint32_t)nconfigs; i++) {
+        const struct sweep_config *c = &configs[i];
+        char label[64];
+        enum verdict v = VERDICT_UNSUPPORTED;
+
+        sweep_config_label(c, label, sizeof(label));
+        emit_config(c, label);
+        if (!latency_measure(c, samples))
+            continue;
+        emit_samples(c, samples);
+        if (c->verify)
+            v = verify_config(c);
+        u64_sort(samples, c->samples);
+        printk("[%u/%d] %-24s p50=%llu p99=%llu cycles%s%s\n", i + 1, nconfigs, label,
+               (unsigned long long)samples[c->samples / 2],
+               (unsigned long long)samples[(uint64_t)c->samples * 99 / 100],
+               c->verify ? "  verify=" : "", c->verify ? verdict_name(v) : "");
+    }
+    record_end_stream(&records, true);
+    printk("hvflush guest: done, %u records\n", records.next_seq);
+    return 0;
+}

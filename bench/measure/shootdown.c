@@ -1,0 +1,240 @@
+/*
+ * IPI shootdown engine.
+ *
+ * Sequence of one round (shootdown_round):
+ *   initiator: generation++ and the command are published (plain stores,
+ *              then mfence so that they are globally visible before the
+ *              IPI: an x2APIC ICR write is not serialising); a fixed IPI
+ *              on SHOOTDOWN_VECTOR goes to each target in turn (physical
+ *              destination, one ICR write per target, as Linux's
+ *              flush_tlb_multi does for a sparse mask); then the initiator
+ *              spins until every target's SLOT_ACK equals the generation.
+ *   target:    takes the interrupt, EOIs, performs the command (flush,
+ *              read or both), then release-stores the generation into its
+ *              SLOT_ACK.
+ *
+ * Races tolerated: a target may still be leaving the previous handler when
+ * the next IPI is sent; the APIC holds the new request in IRR until the
+ * EOI, so nothing is lost.  Halted targets may not yet have executed hlt
+ * when the next IPI arrives (they then take it while running);
+ * shootdown_wait_parked() narrows that window, it cannot close it.
+ * An acknowledgement that does not come within one second is reported as
+ * a timeout, never waited for forever.
+ */
+#include <arch/apic.h>
+#include <arch/cpu.h>
+#include <arch/idt.h>
+#include <arch/paging.h>
+#include <guest/console.h>
+#include <guest/percpu.h>
+#include <guest/platform.h>
+#include "shootdown.h"
+
+static struct {
+    volatile uint64_t generation;
+    volatile enum shootdown_cmd cmd;
+    volatile bool stop;
+    enum target_state state;
+    enum flush_op op;
+    uint32_t pages;
+    uint32_t ntargets;
+    uint32_t target_apic[MAX_CPUS];
+    struct probe_pages probe;
+} sd;
+
+static inline uint64_t load_acquire(const volatile uint64_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void store_release(volatile uint64_t *p, uint64_t v)
+{
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+void flush_window(enum flush_op op, uint32_t pages)
+{
+    uint32_t i;
+
+    if (op == FLUSH_CR3) {
+        write_cr3(read_cr3());
+        return;
+    }
+    for (i = 0; i < pages; i++)
+        invlpg((const void *)(TEST_WINDOW_VA + i * PAGE_SIZE));
+}
+
+/* Reads every probe page and counts what it saw into the target's slots. */
+static void probe_read(struct percpu *me, bool count)
+{
+    uint32_t i;
+
+    for (i = 0; i < sd.probe.count; i++) {
+        uint64_t v = *(const volatile uint64_t *)(TEST_WINDOW_VA + i * PAGE_SIZE);
+
+        if (!count)
+            continue;
+        if (v == sd.probe.expect[i])
+            me->bench_slot[SLOT_FRESH]++;
+        else if (v == sd.probe.previous[i])
+            me->bench_slot[SLOT_STALE]++;
+        else
+            me->bench_slot[SLOT_OTHER]++;
+    }
+}
+
+static void shootdown_irq(struct irq_frame *f)
+{
+    struct percpu *me = this_cpu();
+    /* Pairs with the mfence before the IPI in shootdown_round(). */
+    uint64_t gen = load_acquire(&sd.generation);
+
+    (void)f;
+    apic_eoi();
+    switch (sd.cmd) {
+    case SD_FLUSH:
+        flush_window(sd.op, sd.pages);
+        break;
+    case SD_PRIME:
+        probe_read(me, false);
+        break;
+    case SD_FLUSH_READ:
+        flush_window(sd.op, sd.pages);
+        probe_read(me, true);
+        break;
+    case SD_READ:
+        probe_read(me, true);
+        break;
+    case SD_FLUSH_ALL:
+        write_cr3(read_cr3());
+        break;
+    }
+    /* Pairs with the acquire loads in wait_acks(). */
+    store_release(&me->bench_slot[SLOT_ACK], gen);
+}
+
+/* Runs on each target through smp_call(), interrupts enabled. */
+static void target_loop(void *arg)
+{
+    struct percpu *me = this_cpu();
+
+    (void)arg;
+    while (!__atomic_load_n(&sd.stop, __ATOMIC_ACQUIRE)) {
+        if (sd.state == TARGET_HALT) {
+            irq_disable();
+            if (__atomic_load_n(&sd.stop, __ATOMIC_ACQUIRE)) {
+                irq_enable();
+                break;
+            }
+            /* Pairs with the acquire load in shootdown_wait_parked(). */
+            store_release(&me->bench_slot[SLOT_PARKED], sd.generation);
+            safe_halt();
+        } else {
+            cpu_relax();
+        }
+    }
+}
+
+void shootdown_init(void)
+{
+    idt_set_handler(SHOOTDOWN_VECTOR, shootdown_irq);
+}
+
+uint32_t shootdown_targets(void)
+{
+    return sd.ntargets;
+}
+
+void shootdown_set_probe(const struct probe_pages *p)
+{
+    sd.probe = *p;
+}
+
+bool shootdown_start(uint32_t ntargets, enum target_state state,
+                     enum flush_op op, uint32_t pages)
+{
+    uint32_t t;
+
+    if (ntargets >= nr_cpus)
+        return false;
+    sd.ntargets = ntargets;
+    sd.state = state;
+    sd.op = op;
+    sd.pages = pages;
+    sd.probe.count = 0;
+    sd.stop = false;
+    for (t = 1; t <= ntargets; t++) {
+        struct percpu *pc = percpu_of(t);
+
+        sd.target_apic[t] = pc->apic_id;
+        pc->bench_slot[SLOT_ACK] = sd.generation;
+        pc->bench_slot[SLOT_PARKED] = 0;
+        smp_call(t, target_loop, NULL);
+    }
+    return true;
+}
+
+void shootdown_stop(void)
+{
+    uint32_t t;
+
+    __atomic_store_n(&sd.stop, true, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (t = 1; t <= sd.ntargets; t++) {
+        /* A halted target needs an interrupt to see the stop flag; the
+         * handler's flush and acknowledgement are harmless here. */
+        sd.cmd = SD_FLUSH;
+        apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
+        smp_wait_idle(t);
+    }
+    sd.ntargets = 0;
+}
+
+static bool wait_acks(uint64_t gen)
+{
+    uint64_t deadline = rdtsc() + tsc_info.hz;   /* one second */
+    uint32_t t;
+
+    for (t = 1; t <= sd.ntargets; t++) {
+        volatile uint64_t *ack = &percpu_of(t)->bench_slot[SLOT_ACK];
+
+        while (load_acquire(ack) != gen) {
+            cpu_relax();
+            if (rdtsc() > deadline)
+                return false;
+        }
+    }
+    return true;
+}
+
+bool shootdown_round(enum shootdown_cmd cmd)
+{
+    uint64_t gen = sd.generation + 1;
+    uint32_t t;
+
+    sd.cmd = cmd;
+    sd.generation = gen;
+    /* Makes cmd and generation visible before any IPI can be observed;
+     * pairs with the acquire load in shootdown_irq(). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (t = 1; t <= sd.ntargets; t++)
+        apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
+    return wait_acks(gen);
+}
+
+void shootdown_wait_parked(void)
+{
+    uint64_t deadline = rdtsc() + tsc_info.hz / 10;
+    uint32_t t;
+
+    if (sd.state != TARGET_HALT)
+        return;
+    for (t = 1; t <= sd.ntargets; t++) {
+        volatile uint64_t *parked = &percpu_of(t)->bench_slot[SLOT_PARKED];
+
+        while (load_acquire(parked) != sd.generation && rdtsc() < deadline)
+            cpu_relax();
+    }
+    /* From the store to hlt is a handful of instructions. */
+    udelay(2);
+}

@@ -1,0 +1,56 @@
+/*
+ * IPI shootdown engine shared by the latency measurement and the effect
+ * probe: target CPUs 1..n wait in a loop (spinning or halted); the
+ * initiator (CPU 0) posts a command, sends a fixed IPI to each target and
+ * waits for every target's acknowledgement.
+ */
+#ifndef BENCH_SHOOTDOWN_H
+#define BENCH_SHOOTDOWN_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <bench/sweep.h>
+
+#define SHOOTDOWN_VECTOR 0xe0
+
+enum shootdown_cmd {
+    SD_FLUSH,        /* invalidate, acknowledge */
+    SD_PRIME,        /* read every probe page (fills the TLB), acknowledge */
+    SD_FLUSH_READ,   /* invalidate, then read and check every probe page */
+    SD_READ,         /* read and check without invalidating (negative control) */
+    SD_FLUSH_ALL,    /* reload CR3 whatever the configuration says (clean-up) */
+};
+
+/* Per-target result slots in struct percpu.bench_slot[]. */
+#define SLOT_ACK      0   /* generation of the last completed command */
+#define SLOT_FRESH    1   /* probe reads that saw the expected (new) page */
+#define SLOT_STALE    2   /* probe reads that saw the previous page */
+#define SLOT_OTHER    3   /* probe reads that saw neither (an error) */
+#define SLOT_PARKED   4   /* generation at which the target last went to hlt */
+
+/* Marker values the probe compares against, one per test-window page. */
+struct probe_pages {
+    uint32_t count;
+    const volatile uint64_t *expect;   /* marker a fresh read must see */
+    const volatile uint64_t *previous; /* marker a stale read would see */
+};
+
+void shootdown_init(void);
+/* Starts targets 1..ntargets in their wait loop for one configuration. */
+bool shootdown_start(uint32_t ntargets, enum target_state state,
+                     enum flush_op op, uint32_t pages);
+/* Stops the targets and waits until they are back in the idle loop. */
+void shootdown_stop(void);
+/* Points SD_PRIME/SD_READ/SD_FLUSH_READ at the probe markers. */
+void shootdown_set_probe(const struct probe_pages *p);
+/* One command round trip to every target; false on an acknowledgement
+ * timeout.  Call with interrupts disabled for timing. */
+bool shootdown_round(enum shootdown_cmd cmd);
+/* For halted targets: waits until every target has parked again. */
+void shootdown_wait_parked(void);
+uint32_t shootdown_targets(void);
+
+/* Flush of the test window on the calling CPU, as a target performs it. */
+void flush_window(enum flush_op op, uint32_t pages);
+
+#endif

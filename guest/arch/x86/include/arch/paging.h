@@ -1,0 +1,32 @@
+/*
+ * Guest page tables.  Boot maps 0-4 GiB 1:1 with 2 MiB pages.  paging_init()
+ * adds the test window: TEST_WINDOW_VA .. +2 MiB mapped with 4 KiB pages,
+ * non-global, so per-page invalidation acts on real 4 KiB TLB entries.
+ */
+#ifndef ARCH_PAGING_H
+#define ARCH_PAGING_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define PAGE_SIZE 4096ull
+#define PTE_P   (1ull << 0)
+#define PTE_W   (1ull << 1)
+#define PTE_PS  (1ull << 7)
+#define PTE_G   (1ull << 8)
+#define PTE_ADDR_MASK 0x000ffffffffff000ull
+
+#define TEST_WINDOW_VA    0x0000008000000000ull   /* PML4 slot 1 */
+#define TEST_WINDOW_PAGES 512u
+
+void paging_init(void);
+/* Zeroed, page-aligned, identity-mapped physical page (bump allocator). */
+void *page_alloc(void);
+void *pages_alloc(size_t n);
+/* Maps va -> pa with 4 KiB pages in the current tables, allocating tables. */
+void map_page(uint64_t va, uint64_t pa, uint64_t flags);
+/* The 4 KiB PTE that maps va (NULL if none). */
+volatile uint64_t *pte_of(uint64_t va);
+uint64_t kernel_cr3(void);
+
+#endif

@@ -1,0 +1,43 @@
+/* Per-CPU data and the SMP call interface. */
+#ifndef GUEST_PERCPU_H
+#define GUEST_PERCPU_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define MAX_CPUS 256
+#define CPU_STACK_SIZE (16 * 1024)
+
+struct percpu {
+    struct percpu *self;          /* at offset 0: read with %gs:0 */
+    unsigned cpu;                 /* logical index, 0 = BSP, ordered by MADT */
+    uint32_t apic_id;
+    /* Mailbox for smp_call(): written by the caller, cleared by this CPU. */
+    void (*volatile call_fn)(void *arg);
+    void *volatile call_arg;
+    volatile bool online;
+    /* Set by smp_call() before it posts fn, cleared by this CPU (release)
+     * once fn has returned; smp_wait_idle() polls it (acquire). */
+    volatile bool busy;
+    /* Free for the measurement code (e.g. acks), one cache line each. */
+    _Alignas(64) volatile uint64_t bench_slot[8];
+};
+
+extern unsigned nr_cpus;          /* CPUs online */
+struct percpu *percpu_of(unsigned cpu);
+struct percpu *this_cpu(void);    /* via %gs:0 */
+static inline unsigned smp_processor_id(void) { return this_cpu()->cpu; }
+
+/* Discovers CPUs (ACPI MADT, else fw_cfg), starts every AP with
+ * INIT-SIPI-SIPI and waits until all are online.  APs then sit in an idle
+ * loop (sti; hlt) waiting for smp_call(). */
+void smp_init(void);
+
+/* Runs fn(arg) on cpu (not the caller) asynchronously: returns once the
+ * target has taken the call.  The target runs fn with interrupts enabled
+ * and returns to its idle loop afterwards. */
+void smp_call(unsigned cpu, void (*fn)(void *arg), void *arg);
+/* Waits until cpu has finished its last smp_call() function. */
+void smp_wait_idle(unsigned cpu);
+
+#endif

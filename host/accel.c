@@ -1,0 +1,117 @@
+/*
+ * Accelerator detection and timing classes (see accel.h).
+ */
+#include "accel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "util.h"
+
+/* One row per (accelerator, host capability) pair.  A later accelerator,
+ * such as a nested "lab" setup, is one more row here. */
+static const struct timing_class classes[] = {
+    { "kvm", 1, "hardware", "hardware KVM" },
+    { "kvm", 0, "software-kvm", "software KVM — not hardware virtualization" },
+    { "tcg", -1, "emulated", "TCG — emulated, not hardware" },
+};
+
+const struct timing_class *timing_class_for(const char *accel, bool host_virt_flags)
+{
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+        if (!strcmp(classes[i].accel, accel) &&
+            (classes[i].needs_virt_flags < 0 ||
+             classes[i].needs_virt_flags == (int)host_virt_flags))
+            return &classes[i];
+    return NULL;
+}
+
+const struct timing_class *timing_class_by_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+        if (!strcmp(classes[i].name, name))
+            return &classes[i];
+    return NULL;
+}
+
+/* Looks for whole words "vmx" and "svm" on the host's "flags" lines. */
+static void read_virt_flags(struct kvm_probe *k)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[8192];
+
+    if (!f)
+        return;
+    while (fgets(line, sizeof(line), f)) {
+        char *save = NULL, *tok;
+
+        if (strncmp(line, "flags", 5) != 0)
+            continue;
+        for (tok = strtok_r(strchr(line, ':') ? strchr(line, ':') + 1 : line, " \t\n", &save);
+             tok; tok = strtok_r(NULL, " \t\n", &save)) {
+            if (!strcmp(tok, "vmx"))
+                k->host_vmx = true;
+            if (!strcmp(tok, "svm"))
+                k->host_svm = true;
+        }
+    }
+    fclose(f);
+}
+
+void kvm_probe(struct kvm_probe *k)
+{
+    int fd, vm;
+
+    memset(k, 0, sizeof(*k));
+    k->api_version = -1;
+    k->cap_hyperv = -1;
+    read_virt_flags(k);
+
+    fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        fmt(k->reason, sizeof(k->reason), "cannot open /dev/kvm: %s", strerror(errno));
+        return;
+    }
+    k->api_version = ioctl(fd, KVM_GET_API_VERSION, 0);
+    k->cap_hyperv = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV);
+    if (k->api_version != KVM_API_VERSION) {
+        fmt(k->reason, sizeof(k->reason), "/dev/kvm reports API version %d, expected %d",
+            k->api_version, KVM_API_VERSION);
+        close(fd);
+        return;
+    }
+    do
+        vm = ioctl(fd, KVM_CREATE_VM, 0);
+    while (vm < 0 && errno == EINTR);
+    if (vm < 0) {
+        fmt(k->reason, sizeof(k->reason), "KVM_CREATE_VM failed: %s", strerror(errno));
+        close(fd);
+        return;
+    }
+    close(vm);
+    close(fd);
+    k->usable = true;
+}
+
+const char *accel_resolve(enum accel_choice choice, const struct kvm_probe *k,
+                          char *err, size_t errcap)
+{
+    switch (choice) {
+    case ACCEL_TCG:
+        return "tcg";
+    case ACCEL_KVM:
+        if (k->usable)
+            return "kvm";
+        fmt(err, errcap, "--accel kvm: KVM is not usable here (%s); use --accel tcg or auto",
+            k->reason);
+        return NULL;
+    case ACCEL_AUTO:
+        break;
+    }
+    return k->usable ? "kvm" : "tcg";
+}

@@ -1,0 +1,225 @@
+/*
+ * Command-line parsing for the hvflush tool (see cli.h).  Options take their
+ * value either as the next argument ("--smp 4") or after '=' ("--smp=4").
+ * A repeated option overrides the earlier one.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char cli_usage[] =
+    "usage: hvflush run [options]     boot the guest, measure a sweep, write a run directory\n"
+    "       hvflush plot RUN_DIR      draw the plots of a finished run into RUN_DIR/plots\n"
+    "       hvflush help | --help     this text\n"
+    "       hvflush version           the tool's version and git revision\n"
+    "\n"
+    "run options:\n"
+    "  --accel auto|kvm|tcg     accelerator (default auto: kvm when /dev/kvm works, else tcg)\n"
+    "  --smp N                  vCPUs, 1-255 (default 4)\n"
+    "  --sweep NAME|FILE        sweep to measure: NAME is <root>/bench/sweeps/NAME.sweep\n"
+    "                           (default smoke); a path or *.sweep is read as a file\n"
+    "  --pin none|compact|scatter  vCPU thread placement on host PUs (default compact)\n"
+    "  --out DIR                results directory (default <root>/results)\n"
+    "  --label TEXT             free-form label, stored in meta.json and the run id\n"
+    "  --timeout SEC            kill QEMU after SEC seconds (default 300)\n"
+    "  --memory MiB             guest memory (default 256)\n"
+    "  --guest ELF              guest kernel (default: hvflush-guest.elf next to hvflush)\n"
+    "  --qemu PATH              QEMU binary (default qemu-system-x86_64 from PATH)\n"
+    "  --quiet                  do not echo the guest console\n"
+    "\n"
+    "<root> is the directory above the one holding the hvflush binary, or $HVFLUSH_ROOT.\n"
+    "Exit status: 0 run ok, 1 run failed, 2 usage or input error.\n";
+
+const char *accel_choice_name(enum accel_choice a)
+{
+    switch (a) {
+    case ACCEL_AUTO: return "auto";
+    case ACCEL_KVM: return "kvm";
+    case ACCEL_TCG: return "tcg";
+    }
+    return "?";
+}
+
+static void defaults(struct cli_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->command = CMD_HELP;
+    o->accel = ACCEL_AUTO;
+    o->smp = 4;
+    o->sweep = "smoke";
+    o->pin = PIN_COMPACT;
+    o->timeout_s = 300;
+    o->memory_mib = 256;
+}
+
+/* Parses a decimal number in [lo, hi] with nothing else around it. */
+static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+    unsigned long v;
+    char *end;
+
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+static bool number_option(const char *name, const char *val, unsigned lo,
+                          unsigned hi, unsigned *out, char *err, size_t cap)
+{
+    if (parse_uint(val, lo, hi, out))
+        return true;
+    fmt(err, cap, "%s: '%s' is not a number between %u and %u", name, val, lo, hi);
+    return false;
+}
+
+static bool run_option(struct cli_options *o, const char *name, const char *val,
+                       char *err, size_t cap)
+{
+    if (!strcmp(name, "--accel")) {
+        if (!strcmp(val, "auto"))
+            o->accel = ACCEL_AUTO;
+        else if (!strcmp(val, "kvm"))
+            o->accel = ACCEL_KVM;
+        else if (!strcmp(val, "tcg"))
+            o->accel = ACCEL_TCG;
+        else
+            return fmt(err, cap, "--accel: '%s' is not one of auto, kvm, tcg", val), false;
+        return true;
+    }
+    if (!strcmp(name, "--smp"))
+        return number_option(name, val, 1, CLI_SMP_MAX, &o->smp, err, cap);
+    if (!strcmp(name, "--timeout"))
+        return number_option(name, val, 1, CLI_TIMEOUT_MAX, &o->timeout_s, err, cap);
+    if (!strcmp(name, "--memory"))
+        return number_option(name, val, CLI_MEMORY_MIN, CLI_MEMORY_MAX, &o->memory_mib,
+                             err, cap);
+    if (!strcmp(name, "--pin")) {
+        if (!pin_policy_from_name(val, &o->pin))
+            return fmt(err, cap, "--pin: '%s' is not one of %s", val, pin_policy_names()),
+                   false;
+        return true;
+    }
+    if (!strcmp(name, "--label")) {
+        size_t n = strlen(val);
+
+        if (n == 0 || n > CLI_LABEL_MAX)
+            return fmt(err, cap, "--label: must be 1 to %d characters", CLI_LABEL_MAX), false;
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)val[i] < ' ' || val[i] == 0x7f)
+                return fmt(err, cap, "--label: control characters are not allowed"), false;
+        o->label = val;
+        return true;
+    }
+    if (!*val)
+        return fmt(err, cap, "%s: empty value", name), false;
+    if (!strcmp(name, "--sweep"))
+        o->sweep = val;
+    else if (!strcmp(name, "--out"))
+        o->out = val;
+    else if (!strcmp(name, "--guest"))
+        o->guest = val;
+    else if (!strcmp(name, "--qemu"))
+        o->qemu = val;
+    else
+        return fmt(err, cap, "unknown option '%s' (see hvflush help)", name), false;
+    return true;
+}
+
+static const char *const value_options[] = {
+    "--accel", "--smp", "--sweep", "--pin", "--out", "--label", "--timeout",
+    "--memory", "--guest", "--qemu", NULL,
+};
+
+static bool takes_value(const char *name)
+{
+    for (int i = 0; value_options[i]; i++)
+        if (!strcmp(name, value_options[i]))
+            return true;
+    return false;
+}
+
+static bool parse_run(int argc, char *const argv[], int i, struct cli_options *o,
+                      char *err, size_t cap)
+{
+    for (; i < argc; i++) {
+        const char *arg = argv[i], *eq, *val;
+        char name[32];
+
+        if (!strcmp(arg, "--quiet")) {
+            o->quiet = true;
+            continue;
+        }
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            o->command = CMD_HELP;
+            return true;
+        }
+        if (strncmp(arg, "--", 2) != 0)
+            return fmt(err, cap, "run: unexpected argument '%s' (see hvflush help)", arg),
+                   false;
+        eq = strchr(arg, '=');
+        if (!fmt(name, sizeof(name), "%.*s", (int)(eq ? eq - arg : (long)strlen(arg)), arg) ||
+            !takes_value(name))
+            return fmt(err, cap, "unknown option '%.*s' (see hvflush help)",
+                       (int)(eq ? eq - arg : (long)strlen(arg)), arg), false;
+        if (eq) {
+            val = eq + 1;
+        } else {
+            if (i + 1 >= argc)
+                return fmt(err, cap, "%s needs a value", name), false;
+            val = argv[++i];
+        }
+        if (!run_option(o, name, val, err, cap))
+            return false;
+    }
+    return true;
+}
+
+bool cli_parse(int argc, char *const argv[], struct cli_options *o,
+               char *err, size_t cap)
+{
+    const char *cmd;
+
+    defaults(o);
+    err[0] = '\0';
+    if (argc < 2)
+        return fmt(err, cap, "no command given (see hvflush help)"), false;
+    cmd = argv[1];
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        o->command = CMD_HELP;
+        return true;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        o->command = CMD_VERSION;
+        return true;
+    }
+    if (!strcmp(cmd, "run")) {
+        o->command = CMD_RUN;
+        return parse_run(argc, argv, 2, o, err, cap);
+    }
+    if (!strcmp(cmd, "plot")) {
+        o->command = CMD_PLOT;
+        if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+            o->command = CMD_HELP;
+            return true;
+        }
+        if (argc != 3)
+            return fmt(err, cap, "plot takes exactly one argument, the run directory "
+                       "(e.g. hvflush plot results/latest)"), false;
+        if (argv[2][0] == '-' && argv[2][1] == '-')
+            return fmt(err, cap, "unknown option '%s' (see hvflush help)", argv[2]), false;
+        o->plot_dir = argv[2];
+        return true;
+    }
+    if (cmd[0] == '-')
+        return fmt(err, cap, "unknown option '%s' (see hvflush help)", cmd), false;
+    return fmt(err, cap, "unknown command '%s' (see hvflush help)", cmd), false;
+}

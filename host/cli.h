@@ -1,0 +1,61 @@
+/*
+ * Command-line parsing for the hvflush tool.  cli_parse() only checks and
+ * stores what the user typed; defaults that depend on where the tool lives
+ * (results directory, guest image, sweep file) are resolved later by
+ * paths.c, so parsing stays a pure function that unit tests can call.
+ */
+#ifndef HOST_CLI_H
+#define HOST_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pin.h"
+
+enum cli_command {
+    CMD_RUN,
+    CMD_PLOT,
+    CMD_HELP,
+    CMD_VERSION,
+};
+
+enum accel_choice {
+    ACCEL_AUTO,
+    ACCEL_KVM,
+    ACCEL_TCG,
+};
+
+#define CLI_SMP_MAX       255
+#define CLI_TIMEOUT_MAX   86400
+#define CLI_MEMORY_MIN    32
+#define CLI_MEMORY_MAX    65536
+#define CLI_LABEL_MAX     64
+
+struct cli_options {
+    enum cli_command command;
+    enum accel_choice accel;
+    unsigned smp;
+    const char *sweep;          /* NAME or FILE as typed */
+    enum pin_policy pin;
+    const char *out;            /* NULL: <root>/results */
+    const char *label;          /* NULL: none */
+    unsigned timeout_s;
+    unsigned memory_mib;
+    const char *guest;          /* NULL: next to the executable */
+    const char *qemu;           /* NULL: qemu-system-x86_64 from PATH */
+    bool quiet;
+    const char *plot_dir;       /* CMD_PLOT's RUN_DIR */
+};
+
+/* Parses argv (argv[0] is the program name).  Returns true on success; on
+ * failure returns false with a one-line message (without the "hvflush: "
+ * prefix) in err. */
+bool cli_parse(int argc, char *const argv[], struct cli_options *o,
+               char *err, size_t errcap);
+
+const char *accel_choice_name(enum accel_choice a);
+
+/* The usage text printed by "hvflush help". */
+extern const char cli_usage[];
+
+#endif

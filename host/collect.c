@@ -1,0 +1,389 @@
+/*
+ * The collector: record stream validation and gathering (see collect.h).
+ */
+#include "collect.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const verdicts[] = {
+    "fail", "error", "inconclusive", "unsupported", "pass", NULL,
+};
+
+void collect_problem(struct run_data *d, const char *f, ...)
+{
+    size_t used = strlen(d->reason);
+    va_list ap;
+
+    d->failed = true;
+    if (used)
+        append(d->reason, sizeof(d->reason), "; ");
+    used = strlen(d->reason);
+    if (used + 1 >= sizeof(d->reason))
+        return;
+    va_start(ap, f);
+    vsnprintf(d->reason + used, sizeof(d->reason) - used, f, ap);
+    va_end(ap);
+}
+
+bool collect_init(struct run_data *d, const struct sweep_config *configs, unsigned n,
+                  unsigned smp)
+{
+    memset(d, 0, sizeof(*d));
+    d->smp = smp;
+    d->nconfigs = n;
+    d->configs = calloc(n ? n : 1, sizeof(*d->configs));
+    d->guest = json_pack("{s:o, s:o, s:[], s:o, s:[], s:[]}", "hello", json_null(),
+                         "platform", json_null(), "cpus", "timer", json_null(),
+                         "probes", "errors");
+    if (!d->configs || !d->guest)
+        return false;
+    for (unsigned i = 0; i < n; i++) {
+        d->configs[i].cfg = configs[i];
+        sweep_config_label(&configs[i], d->configs[i].label, sizeof(d->configs[i].label));
+    }
+    record_stream_init(&d->stream);
+    return true;
+}
+
+void collect_free(struct run_data *d)
+{
+    for (unsigned i = 0; i < d->nconfigs; i++)
+        free(d->configs[i].samples);
+    free(d->configs);
+    json_decref(d->guest);
+    d->configs = NULL;
+    d->guest = NULL;
+}
+
+/* A record as a JSON object: digit-only values become integers (except the
+ * git revision, which only looks like a number sometimes). */
+static json_t *record_json(const struct record *r)
+{
+    json_t *o = json_object();
+
+    for (unsigned i = 0; i < r->nfields; i++) {
+        const char *v = r->val[i];
+        bool digits = v[0] && strspn(v, "0123456789") == strlen(v) && strlen(v) < 19 &&
+                      (v[0] != '0' || !v[1]);
+
+        if (digits && strcmp(r->key[i], "rev") != 0)
+            json_object_set_new(o, r->key[i], json_integer(strtoll(v, NULL, 10)));
+        else
+            json_object_set_new(o, r->key[i], json_string(v));
+    }
+    return o;
+}
+
+static bool need_u64(struct run_data *d, const struct record *r, const char *key,
+                     uint64_t *out)
+{
+    if (record_get_u64(r, key, out))
+        return true;
+    collect_problem(d, "record %" PRIu32 " (%s): missing or bad '%s'", r->seq, r->type, key);
+    return false;
+}
+
+/* Looks up the configuration a record's id= refers to. */
+static struct config_result *config_of(struct run_data *d, const struct record *r)
+{
+    uint64_t id;
+
+    if (!need_u64(d, r, "id", &id))
+        return NULL;
+    if (id >= d->nconfigs) {
+        collect_problem(d, "record %" PRIu32 " (%s): configuration id %" PRIu64
+                        " is not in the sweep (%u configurations)",
+                        r->seq, r->type, id, d->nconfigs);
+        return NULL;
+    }
+    return &d->configs[id];
+}
+
+/* The guest's config record must describe exactly what the host expanded. */
+static void on_config(struct run_data *d, const struct record *r)
+{
+    struct config_result *c = config_of(d, r);
+    const struct sweep_config *x;
+    const char *s, *f, *t, *label;
+    enum strategy strategy;
+    enum flush_op flush;
+    enum target_state state;
+    uint64_t pages, targets, samples, warmup;
+
+    if (!c)
+        return;
+    x = &c->cfg;
+    if (c->announced) {
+        collect_problem(d, "configuration %u announced twice", x->id);
+        return;
+    }
+    c->announced = true;
+    s = record_get(r, "strategy");
+    f = record_get(r, "flush");
+    t = record_get(r, "state");
+    label = record_get(r, "label");
+    if (!s || !f || !t || !label ||
+        !strategy_from_name(s, strlen(s), &strategy) ||
+        !flush_op_from_name(f, strlen(f), &flush) ||
+        !need_u64(d, r, "pages", &pages) || !need_u64(d, r, "targets", &targets) ||
+        !need_u64(d, r, "samples", &samples) || !need_u64(d, r, "warmup", &warmup)) {
+        collect_problem(d, "configuration %u: malformed config record", x->id);
+        return;
+    }
+    /* A local configuration has no targets, so its state does not matter. */
+    if (!target_state_from_name(t, strlen(t), &state))
+        state = x->strategy == STRATEGY_LOCAL ? x->state : TARGET_STATE_COUNT;
+    if (strategy != x->strategy || flush != x->flush || pages != x->pages ||
+        targets != x->targets || state != x->state ||
+        samples != x->samples || warmup != x->warmup || strcmp(label, c->label) != 0)
+        collect_problem(d, "configuration %u: guest measured '%s' (samples=%" PRIu64
+                        ") but the sweep says '%s' (samples=%" PRIu32 ")",
+                        x->id, label, samples, c->label, x->samples);
+}
+
+static void on_samples(struct run_data *d, const struct record *r)
+{
+    struct config_result *c = config_of(d, r);
+    uint64_t first, v[RECORD_SAMPLES_PER_LINE];
+    int n;
+
+    if (!c || !need_u64(d, r, "first", &first))
+        return;
+    if (!c->announced) {
+        collect_problem(d, "configuration %u: samples before its config record", c->cfg.id);
+        return;
+    }
+    n = record_get_hexlist(r, "v", v, RECORD_SAMPLES_PER_LINE);
+    if (n < 0) {
+        collect_problem(d, "record %" PRIu32 " (samples): bad value list", r->seq);
+        return;
+    }
+    if (first != c->nsamples) {
+        collect_problem(d, "configuration %u: samples start at index %" PRIu64
+                        ", expected %zu", c->cfg.id, first, c->nsamples);
+        return;
+    }
+    if (c->nsamples + (size_t)n > c->cfg.samples) {
+        collect_problem(d, "configuration %u: more than %" PRIu32 " samples",
+                        c->cfg.id, c->cfg.samples);
+        return;
+    }
+    if (c->nsamples + (size_t)n > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 1024;
+        uint64_t *bigger;
+
+        while (cap < c->nsamples + (size_t)n)
+            cap *= 2;
+        bigger = realloc(c->samples, cap * sizeof(*bigger));
+        if (!bigger) {
+            collect_problem(d, "out of memory storing samples");
+            return;
+        }
+        c->samples = bigger;
+        c->cap = cap;
+    }
+    memcpy(c->samples + c->nsamples, v, (size_t)n * sizeof(*v));
+    c->nsamples += (size_t)n;
+}
+
+static void on_verify(struct run_data *d, const struct record *r)
+{
+    struct config_result *c = config_of(d, r);
+    struct verify_result *v;
+    const char *verdict, *reason;
+    bool known = false;
+
+    if (!c)
+        return;
+    if (c->has_verify) {
+        collect_problem(d, "configuration %u: two verify records", c->cfg.id);
+        return;
+    }
+    v = &c->verify;
+    verdict = record_get(r, "verdict");
+    for (int i = 0; verdict && verdicts[i]; i++)
+        known |= !strcmp(verdict, verdicts[i]);
+    if (!known) {
+        collect_problem(d, "configuration %u: unknown verify verdict '%s'", c->cfg.id,
+                        verdict ? verdict : "(none)");
+        return;
+    }
+    if (!need_u64(d, r, "rounds", &v->rounds) || !need_u64(d, r, "fresh", &v->fresh) ||
+        !need_u64(d, r, "stale", &v->stale) ||
+        !need_u64(d, r, "control_rounds", &v->control_rounds) ||
+        !need_u64(d, r, "control_stale", &v->control_stale))
+        return;
+    reason = record_get(r, "reason");
+    fmt(v->verdict, sizeof(v->verdict), "%s", verdict);
+    fmt(v->reason, sizeof(v->reason), "%s", reason && strcmp(reason, "-") ? reason : "");
+    c->has_verify = true;
+}
+
+static void on_error(struct run_data *d, const struct record *r)
+{
+    const char *what = record_get(r, "what");
+
+    json_array_append_new(json_object_get(d->guest, "errors"), record_json(r));
+    if (record_get(r, "id")) {
+        struct config_result *c = config_of(d, r);
+
+        if (c && !c->error[0])
+            fmt(c->error, sizeof(c->error), "%s", what ? what : "unspecified");
+    }
+}
+
+/* Records that occur once and are kept whole for meta.json. */
+static void once(struct run_data *d, const struct record *r, const char *key, bool *seen)
+{
+    if (*seen) {
+        collect_problem(d, "record %" PRIu32 ": second %s record", r->seq, r->type);
+        return;
+    }
+    *seen = true;
+    json_object_set_new(d->guest, key, record_json(r));
+}
+
+static void on_record(struct run_data *d, const struct record *r)
+{
+    const char *t = r->type;
+
+    if (!strcmp(t, "hello")) {
+        once(d, r, "hello", &d->have_hello);
+    } else if (!strcmp(t, "platform")) {
+        once(d, r, "platform", &d->have_platform);
+        need_u64(d, r, "tsc_hz", &d->tsc_hz);
+        need_u64(d, r, "cpus", &d->platform_cpus);
+    } else if (!strcmp(t, "cpu")) {
+        d->cpus_seen++;
+        json_array_append_new(json_object_get(d->guest, "cpus"), record_json(r));
+    } else if (!strcmp(t, "timer")) {
+        once(d, r, "timer", &d->have_timer);
+        need_u64(d, r, "overhead", &d->timer_overhead);
+    } else if (!strcmp(t, "probe")) {
+        json_array_append_new(json_object_get(d->guest, "probes"), record_json(r));
+    } else if (!strcmp(t, "config")) {
+        on_config(d, r);
+    } else if (!strcmp(t, "samples")) {
+        on_samples(d, r);
+    } else if (!strcmp(t, "verify")) {
+        on_verify(d, r);
+    } else if (!strcmp(t, "error")) {
+        on_error(d, r);
+    } else if (!strcmp(t, "end")) {
+        const char *status = record_get(r, "status");
+
+        d->have_end = true;
+        d->end_ok = status && !strcmp(status, "ok");
+        if (!d->end_ok)
+            collect_problem(d, "guest reported end status=%s", status ? status : "(none)");
+    }
+    /* Unknown record types are ignored, as the format asks. */
+}
+
+void collect_line(struct run_data *d, const char *line, size_t len)
+{
+    if (d->stream_broken)
+        return;
+    if (record_stream_feed(&d->stream, line, len, &d->rec) != RECORD_OK) {
+        d->stream_broken = true;
+        collect_problem(d, "records.txt %s", d->stream.why);
+        return;
+    }
+    on_record(d, &d->rec);
+}
+
+/* After a clean, complete stream: is everything the sweep asked for there? */
+static void check_complete(struct run_data *d)
+{
+    unsigned missing = 0;
+
+    if (!d->have_platform)
+        collect_problem(d, "no platform record");
+    else if (d->tsc_hz == 0)
+        collect_problem(d, "platform record reports tsc_hz=0");
+    if (d->have_platform && d->platform_cpus != d->smp)
+        collect_problem(d, "guest found %" PRIu64 " CPUs but QEMU was given %u",
+                        d->platform_cpus, d->smp);
+    if (d->have_platform && d->cpus_seen != d->platform_cpus)
+        collect_problem(d, "%u cpu records for %" PRIu64 " CPUs", d->cpus_seen,
+                        d->platform_cpus);
+    if (!d->have_timer)
+        collect_problem(d, "no timer record");
+    for (unsigned i = 0; i < d->nconfigs; i++) {
+        struct config_result *c = &d->configs[i];
+
+        if (!c->announced) {
+            missing++;
+            continue;
+        }
+        if (c->nsamples != c->cfg.samples)
+            collect_problem(d, "configuration %u (%s): %zu of %" PRIu32 " samples%s%s",
+                            i, c->label, c->nsamples, c->cfg.samples,
+                            c->error[0] ? ", guest error: " : "", c->error);
+        if (c->cfg.verify && !c->has_verify && !c->error[0])
+            collect_problem(d, "configuration %u (%s): no verify record", i, c->label);
+    }
+    if (missing)
+        collect_problem(d, "guest measured %u of %u configurations",
+                        d->nconfigs - missing, d->nconfigs);
+}
+
+void collect_finish(struct run_data *d)
+{
+    switch (record_stream_finish(&d->stream)) {
+    case RECORD_STREAM_OK:
+        break;
+    case RECORD_STREAM_BAD_RECORD:
+    case RECORD_STREAM_AFTER_END:
+        return;                /* reported by collect_line */
+    case RECORD_STREAM_NO_END:
+        if (d->stream.lines == 0)
+            collect_problem(d, "no records: the guest wrote nothing to records.txt");
+        else
+            collect_problem(d, "no end record: guest stopped early (after %" PRIu32
+                            " records)", d->stream.lines);
+        return;
+    case RECORD_STREAM_COUNT_MISMATCH:
+        collect_problem(d, "end record counts %" PRIu64 " records but %" PRIu32
+                        " came before it", d->stream.end_count, d->stream.expected_seq - 1);
+        return;
+    }
+    if (d->end_ok)
+        check_complete(d);
+}
+
+void collect_file(struct run_data *d, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+
+    if (!f) {
+        if (errno != ENOENT)
+            collect_problem(d, "cannot read %s: %s", path, strerror(errno));
+        collect_finish(d);
+        return;
+    }
+    while ((n = getline(&line, &cap, f)) > 0)
+        collect_line(d, line, (size_t)n);
+    free(line);
+    fclose(f);
+    collect_finish(d);
+}
+
+const char *collect_verdict(const struct config_result *c)
+{
+    if (c->has_verify)
+        return c->verify.verdict;
+    if (c->error[0])
+        return "error";
+    return "-";
+}

@@ -1,0 +1,79 @@
+/*
+ * The collector: reads the guest's record stream (records.txt), validates
+ * it with the bench/ stream validator and against the configurations the
+ * host expanded from the sweep, and gathers what summary.c and meta.c
+ * write out.  Any problem marks the run failed with a reason; whatever was
+ * collected before the problem is kept, so a failed run still leaves data.
+ */
+#ifndef HOST_COLLECT_H
+#define HOST_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include <bench/record.h>
+#include <bench/sweep.h>
+
+struct verify_result {
+    char verdict[16];           /* pass, fail, error, inconclusive, unsupported */
+    uint64_t rounds, fresh, stale, control_rounds, control_stale;
+    char reason[128];
+};
+
+struct config_result {
+    struct sweep_config cfg;    /* what the host expanded from the sweep */
+    char label[64];
+    bool announced;             /* the guest's config record arrived */
+    uint64_t *samples;          /* cycles, in index order */
+    size_t nsamples, cap;
+    bool has_verify;
+    struct verify_result verify;
+    char error[128];            /* "what" of a guest error record for this id */
+};
+
+struct run_data {
+    /* Inputs. */
+    unsigned smp;
+    unsigned nconfigs;
+    struct config_result *configs;
+
+    /* What the guest reported. */
+    bool have_hello, have_platform, have_timer, have_end;
+    bool end_ok;
+    uint64_t tsc_hz;
+    uint64_t platform_cpus;
+    uint64_t timer_overhead;
+    unsigned cpus_seen;
+    json_t *guest;              /* hello, platform, cpus, timer, probes, errors */
+
+    /* Stream state and verdict. */
+    struct record_stream stream;
+    struct record rec;
+    bool stream_broken;         /* stop interpreting after the first bad line */
+    bool failed;
+    char reason[1024];          /* "; "-separated problems, first one first */
+};
+
+/* Prepares d for a run of smp vCPUs whose sweep expanded to configs[0..n). */
+bool collect_init(struct run_data *d, const struct sweep_config *configs, unsigned n,
+                  unsigned smp);
+/* Feeds one line (with or without its newline). */
+void collect_line(struct run_data *d, const char *line, size_t len);
+/* Checks the stream's end and completeness; call once after the last line. */
+void collect_finish(struct run_data *d);
+/* Reads a records file line by line and finishes.  A missing file counts as
+ * an empty stream. */
+void collect_file(struct run_data *d, const char *path);
+void collect_free(struct run_data *d);
+
+/* Marks the run failed and appends a reason. */
+void collect_problem(struct run_data *d, const char *f, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The verdict shown in tables: the verify verdict, "error" when the guest
+ * reported an error for the configuration, else "-". */
+const char *collect_verdict(const struct config_result *c);
+
+#endif

@@ -1,0 +1,194 @@
+/*
+ * summary.csv, samples.csv, verify.csv and the end-of-run table
+ * (see summary.h).
+ */
+#include "summary.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+#include "util.h"
+
+/* Cycles to nanoseconds; NaN when the TSC frequency is unknown. */
+static double to_ns(double cycles, uint64_t tsc_hz)
+{
+    return tsc_hz ? cycles * 1e9 / (double)tsc_hz : 0.0 / 0.0;
+}
+
+static void put_ns(FILE *f, double cycles, uint64_t tsc_hz, const char *sep)
+{
+    if (tsc_hz)
+        fprintf(f, "%.1f%s", to_ns(cycles, tsc_hz), sep);
+    else
+        fprintf(f, "%s", sep);
+}
+
+/* Statistics of one configuration, from a sorted copy of its samples. */
+static bool config_stats(const struct config_result *c, struct latency_stats *s)
+{
+    uint64_t *sorted = NULL;
+
+    if (c->nsamples) {
+        sorted = malloc(c->nsamples * sizeof(*sorted));
+        if (!sorted)
+            return false;
+        memcpy(sorted, c->samples, c->nsamples * sizeof(*sorted));
+        stats_sort(sorted, c->nsamples);
+    }
+    stats_compute(sorted, c->nsamples, s);
+    free(sorted);
+    return true;
+}
+
+static void summary_row(FILE *f, const struct run_data *d, const struct config_result *c,
+                        const struct latency_stats *s, const struct timing_class *tc)
+{
+    const struct sweep_config *x = &c->cfg;
+    uint64_t hz = d->tsc_hz;
+
+    fprintf(f, "%u,%s,%s,%s,%" PRIu32 ",%" PRIu32 ",%s,%zu,", x->id, c->label,
+            strategy_name(x->strategy), flush_op_name(x->flush), x->pages, x->targets,
+            target_state_name(x->state), s->n);
+    if (s->n) {
+        fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                ",%.1f,%.1f,", s->min, s->p10, s->p50, s->p90, s->p99, s->max, s->mean,
+                s->stddev);
+        put_ns(f, (double)s->min, hz, ",");
+        put_ns(f, (double)s->p10, hz, ",");
+        put_ns(f, (double)s->p50, hz, ",");
+        put_ns(f, (double)s->p90, hz, ",");
+        put_ns(f, (double)s->p99, hz, ",");
+        put_ns(f, (double)s->max, hz, ",");
+        put_ns(f, s->mean, hz, ",");
+        put_ns(f, s->stddev, hz, ",");
+    } else {
+        fputs(",,,,,,,,,,,,,,,,", f);
+    }
+    if (d->have_timer)
+        fprintf(f, "%" PRIu64, d->timer_overhead);
+    fprintf(f, ",%s\n", tc->name);
+}
+
+static FILE *open_csv(const char *run_dir, const char *name, char *err, size_t errcap)
+{
+    char path[4096];
+    FILE *f;
+
+    fmt(path, sizeof(path), "%s/%s", run_dir, name);
+    f = fopen(path, "w");
+    if (!f)
+        fmt(err, errcap, "cannot write %s: %s", path, strerror(errno));
+    return f;
+}
+
+static bool close_csv(FILE *f, const char *name, char *err, size_t errcap)
+{
+    if (ferror(f) | (fclose(f) != 0)) {
+        fmt(err, errcap, "error writing %s", name);
+        return false;
+    }
+    return true;
+}
+
+static bool write_summary(const char *run_dir, const struct run_data *d,
+                          const struct timing_class *tc, char *err, size_t errcap)
+{
+    FILE *f = open_csv(run_dir, "summary.csv", err, errcap);
+
+    if (!f)
+        return false;
+    fprintf(f, "%s\n", SUMMARY_HEADER);
+    for (unsigned i = 0; i < d->nconfigs; i++) {
+        const struct config_result *c = &d->configs[i];
+        struct latency_stats s;
+
+        /* Configurations the guest never reached have no row. */
+        if (!c->announced)
+            continue;
+        if (!config_stats(c, &s)) {
+            fclose(f);
+            fmt(err, errcap, "out of memory computing statistics");
+            return false;
+        }
+        summary_row(f, d, c, &s, tc);
+    }
+    return close_csv(f, "summary.csv", err, errcap);
+}
+
+static bool write_samples(const char *run_dir, const struct run_data *d,
+                          char *err, size_t errcap)
+{
+    FILE *f = open_csv(run_dir, "samples.csv", err, errcap);
+
+    if (!f)
+        return false;
+    fprintf(f, "id,label,index,cycles,ns\n");
+    for (unsigned i = 0; i < d->nconfigs; i++) {
+        const struct config_result *c = &d->configs[i];
+
+        for (size_t k = 0; k < c->nsamples; k++) {
+            fprintf(f, "%u,%s,%zu,%" PRIu64 ",", i, c->label, k, c->samples[k]);
+            put_ns(f, (double)c->samples[k], d->tsc_hz, "\n");
+        }
+    }
+    return close_csv(f, "samples.csv", err, errcap);
+}
+
+static bool write_verify(const char *run_dir, const struct run_data *d,
+                         char *err, size_t errcap)
+{
+    FILE *f = open_csv(run_dir, "verify.csv", err, errcap);
+
+    if (!f)
+        return false;
+    fprintf(f, "id,label,verdict,rounds,fresh,stale,control_rounds,control_stale,reason\n");
+    for (unsigned i = 0; i < d->nconfigs; i++) {
+        const struct config_result *c = &d->configs[i];
+        const struct verify_result *v = &c->verify;
+
+        if (c->has_verify)
+            fprintf(f, "%u,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                    ",%s\n", i, c->label, v->verdict, v->rounds, v->fresh, v->stale,
+                    v->control_rounds, v->control_stale, v->reason);
+        else if (c->error[0])
+            fprintf(f, "%u,%s,error,,,,,,guest error: %s\n", i, c->label, c->error);
+    }
+    return close_csv(f, "verify.csv", err, errcap);
+}
+
+bool summary_write(const char *run_dir, const struct run_data *d,
+                   const struct timing_class *tc, char *err, size_t errcap)
+{
+    return write_summary(run_dir, d, tc, err, errcap) &&
+           write_samples(run_dir, d, err, errcap) &&
+           write_verify(run_dir, d, err, errcap);
+}
+
+void summary_print(FILE *out, const struct run_data *d, const struct timing_class *tc)
+{
+    int width = 5;
+
+    for (unsigned i = 0; i < d->nconfigs; i++)
+        if (d->configs[i].announced && (int)strlen(d->configs[i].label) > width)
+            width = (int)strlen(d->configs[i].label);
+    fprintf(out, "== %s ==\n", tc->label);
+    fprintf(out, "%-*s %8s %12s %12s  %s\n", width, "label", "n", "p50 ns", "p99 ns",
+            "verdict");
+    for (unsigned i = 0; i < d->nconfigs; i++) {
+        const struct config_result *c = &d->configs[i];
+        struct latency_stats s;
+
+        if (!c->announced || !config_stats(c, &s))
+            continue;
+        fprintf(out, "%-*s %8zu ", width, c->label, s.n);
+        if (s.n && d->tsc_hz)
+            fprintf(out, "%12.1f %12.1f", to_ns((double)s.p50, d->tsc_hz),
+                    to_ns((double)s.p99, d->tsc_hz));
+        else
+            fprintf(out, "%12s %12s", "-", "-");
+        fprintf(out, "  %s\n", collect_verdict(c));
+    }
+}

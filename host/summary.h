@@ -1,0 +1,29 @@
+/*
+ * The tables of a run: summary.csv (one row of statistics per
+ * configuration), samples.csv (every sample, for CDFs), verify.csv (the
+ * effect probe of each configuration) and the short table printed at the
+ * end of "hvflush run".
+ */
+#ifndef HOST_SUMMARY_H
+#define HOST_SUMMARY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "accel.h"
+#include "collect.h"
+
+#define SUMMARY_HEADER \
+    "id,label,strategy,flush,pages,targets,state,n," \
+    "min_cyc,p10_cyc,p50_cyc,p90_cyc,p99_cyc,max_cyc,mean_cyc,stddev_cyc," \
+    "min_ns,p10_ns,p50_ns,p90_ns,p99_ns,max_ns,mean_ns,stddev_ns,overhead_cyc,timing_class"
+
+/* Writes summary.csv, samples.csv and verify.csv into run_dir.  Returns
+ * false with a message in err if a file cannot be written. */
+bool summary_write(const char *run_dir, const struct run_data *d,
+                   const struct timing_class *tc, char *err, size_t errcap);
+
+/* Prints the end-of-run table (heading = the timing-class label). */
+void summary_print(FILE *out, const struct run_data *d, const struct timing_class *tc);
+
+#endif

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Makes sure the Debian packages hvflush needs are installed: installs the
+# missing ones when run as root, otherwise prints the exact command and fails.
+set -eu
+
+PACKAGES="gcc make binutils pkg-config libhwloc-dev libjansson-dev libcmocka-dev \
+qemu-system-x86 gnuplot-nox"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "hvflush: missing Debian packages:$missing" >&2
+    echo "hvflush: install them with: sudo apt-get update && sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+echo "hvflush: installing missing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,175 @@
+/*
+ * Unit tests of the sweep grammar and its expansion (bench/sweep.c), the
+ * code that both the host and the guest run on the same text.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <bench/sweep.h>
+
+static struct sweep sw;
+static struct sweep_config cfg[SWEEP_CONFIGS_MAX];
+
+static bool parse(const char *text, struct sweep_error *err)
+{
+    return sweep_parse(text, strlen(text), &sw, err);
+}
+
+static void test_defaults_and_directives(void **state)
+{
+    struct sweep_error err;
+
+    (void)state;
+    assert_true(parse("name x\n", &err));
+    assert_string_equal(sw.name, "x");
+    assert_int_equal(sw.samples, 1000);
+    assert_int_equal(sw.warmup, 100);
+    assert_int_equal(sw.nlines, 0);
+    assert_true(parse("# c\nname  y  # trailing\r\nsamples 5\nwarmup 0\nverify-rounds 3\n", &err));
+    assert_string_equal(sw.name, "y");
+    assert_int_equal(sw.samples, 5);
+    assert_int_equal(sw.warmup, 0);
+    assert_int_equal(sw.verify_rounds, 3);
+}
+
+static void test_expansion_order_and_pow2(void **state)
+{
+    struct sweep_error err;
+    char label[64];
+    int n;
+
+    (void)state;
+    assert_true(parse("name e\nmeasure ipi flush=invlpg,cr3 pages=1,8 targets=pow2 state=spin\n"
+                      "measure local pages=4 samples=10 warmup=2 verify=off\n", &err));
+    n = sweep_expand(&sw, 8, cfg, SWEEP_CONFIGS_MAX, &err);
+    /* pow2 on 8 CPUs: 1, 2, 4, 7 targets. 2 flush x 2 pages x 4 + 1 local. */
+    assert_int_equal(n, 2 * 2 * 4 + 1);
+    assert_int_equal(cfg[0].targets, 1);
+    assert_int_equal(cfg[3].targets, 7);
+    assert_int_equal(cfg[4].pages, 8);
+    assert_int_equal(cfg[8].flush, FLUSH_CR3);
+    assert_true(cfg[0].verify);
+    sweep_config_label(&cfg[3], label, sizeof(label));
+    assert_string_equal(label, "ipi/invlpg/p1/t7/spin");
+    assert_int_equal(cfg[16].strategy, STRATEGY_LOCAL);
+    assert_int_equal(cfg[16].samples, 10);
+    assert_int_equal(cfg[16].warmup, 2);
+    assert_int_equal(cfg[16].targets, 0);
+    assert_false(cfg[16].verify);
+    sweep_config_label(&cfg[16], label, sizeof(label));
+    assert_string_equal(label, "local/invlpg/p4");
+    for (int i = 0; i < n; i++)
+        assert_int_equal(cfg[i].id, i);
+}
+
+static void test_targets_adapt_to_cpu_count(void **state)
+{
+    struct sweep_error err;
+
+    (void)state;
+    assert_true(parse("name t\nmeasure ipi targets=pow2,all,2\n", &err));
+    /* 1 CPU: nothing to target, and no explicit count above 0 fits. */
+    assert_int_equal(sweep_expand(&sw, 1, cfg, SWEEP_CONFIGS_MAX, &err), -1);
+    assert_int_equal(err.lineno, 2);
+    assert_non_null(strstr(err.msg, "needs 3 vCPUs"));
+    /* 4 CPUs: pow2 = 1,2,3; all = 3 and 2 deduplicated. */
+    assert_int_equal(sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err), 3);
+    assert_true(parse("name t\nmeasure ipi targets=pow2\n", &err));
+    assert_int_equal(sweep_expand(&sw, 1, cfg, SWEEP_CONFIGS_MAX, &err), 0);
+    assert_int_equal(sweep_expand(&sw, 2, cfg, SWEEP_CONFIGS_MAX, &err), 1);
+    assert_int_equal(sweep_expand(&sw, 64, cfg, SWEEP_CONFIGS_MAX, &err), 7);
+    assert_int_equal(cfg[6].targets, 63);
+}
+
+static void test_too_many_configs(void **state)
+{
+    struct sweep_error err;
+    char text[4096] = "name big\n";
+    int i;
+
+    (void)state;
+    for (i = 0; i < 20; i++)
+        strcat(text, "measure ipi flush=invlpg,cr3 state=spin,halt pages=1,2,3,4,5,6,7,8 targets=pow2\n");
+    assert_true(parse(text, &err));
+    assert_int_equal(sweep_expand(&sw, 64, cfg, SWEEP_CONFIGS_MAX, &err), -1);
+    assert_non_null(strstr(err.msg, "too many configurations"));
+}
+
+/* Each bad input gives a message naming the problem and its line. */
+static void test_errors_name_line_and_problem(void **state)
+{
+    static const struct { const char *text; unsigned line; const char *needle; } bad[] = {
+        { "", 0, "missing 'name'" },
+        { "name a\nfrobnicate 3\n", 2, "unknown directive 'frobnicate'" },
+        { "name a\nsamples many\n", 2, "samples must be" },
+        { "name a\nsamples 0\n", 2, "samples must be" },
+        { "name a\nsamples 1 2\n", 2, "exactly one value" },
+        { "name a\nmeasure\n", 2, "needs a strategy" },
+        { "name a\nmeasure hypercall\n", 2, "unknown strategy 'hypercall'" },
+        { "name a\nmeasure ipi pages=0\n", 2, "bad value '0' for pages" },
+        { "name a\nmeasure ipi pages=513\n", 2, "for pages" },
+        { "name a\nmeasure ipi pages=1,,2\n", 2, "for pages" },
+        { "name a\nmeasure ipi flush=wbinvd\n", 2, "for flush" },
+        { "name a\nmeasure ipi targets=0\n", 2, "for targets" },
+        { "name a\nmeasure ipi state=sleep\n", 2, "for state" },
+        { "name a\nmeasure ipi verify=yes\n", 2, "for verify" },
+        { "name a\nmeasure ipi colour=red\n", 2, "unknown key 'colour'" },
+        { "name a\nmeasure ipi pages=1 pages=2\n", 2, "given twice" },
+        { "name a\nmeasure ipi pages\n", 2, "expected key=value" },
+        { "name a\nmeasure ipi pages=\n", 2, "expected key=value" },
+        { "name a\nmeasure local targets=1\n", 2, "no targets" },
+        { "name a\n\n\nname \x01\n", 4, "control" },
+        { "name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1, "too long" },
+    };
+    struct sweep_error err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (parse(bad[i].text, &err))
+            fail_msg("case %zu parsed but should not have", i);
+        if (err.lineno != bad[i].line || !strstr(err.msg, bad[i].needle))
+            fail_msg("case %zu: line %u '%s', wanted line %u containing '%s'",
+                     i, err.lineno, err.msg, bad[i].line, bad[i].needle);
+    }
+}
+
+static void test_shipped_sweeps_parse(void **state)
+{
+    static const char *files[] = { "bench/sweeps/smoke.sweep", "bench/sweeps/default.sweep",
+                                   "tests/sweeps/ci.sweep", "tests/sweeps/boot.sweep" };
+    struct sweep_error err;
+    static char text[SWEEP_TEXT_MAX + 1];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        FILE *f = fopen(files[i], "r");
+        size_t n;
+
+        assert_non_null(f);
+        n = fread(text, 1, sizeof(text), f);
+        fclose(f);
+        if (!sweep_parse(text, n, &sw, &err))
+            fail_msg("%s:%u: %s", files[i], err.lineno, err.msg);
+        assert_true(sweep_expand(&sw, 64, cfg, SWEEP_CONFIGS_MAX, &err) >= 0);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_and_directives),
+        cmocka_unit_test(test_expansion_order_and_pow2),
+        cmocka_unit_test(test_targets_adapt_to_cpu_count),
+        cmocka_unit_test(test_too_many_configs),
+        cmocka_unit_test(test_errors_name_line_and_problem),
+        cmocka_unit_test(test_shipped_sweeps_parse),
+    };
+
+    return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
+}
