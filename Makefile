@@ -62,7 +62,7 @@ $(BUILD)/hvflush: $(BUILD)/host/host/main.c.o $(HOST_OBJ)
 $(BUILD)/tests/%: tests/unit/%.c $(HOST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
-$(BUILD)/tests/%: tests/integration/%.c $(HOST_OBJ)
+$(BUILD)/tests/%: tests/integration/%.c tests/integration/harness.c $(HOST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
 

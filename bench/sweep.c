@@ -8,10 +8,12 @@
 static const char *const strategy_names[STRATEGY_COUNT] = { "local", "ipi" };
 static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3" };
 static const char *const state_names[TARGET_STATE_COUNT] = { "spin", "halt" };
+static const char *const inject_names[INJECT_COUNT] = { "none", "page-fault", "hang", "no-end" };
 
 const char *strategy_name(enum strategy s) { return s < STRATEGY_COUNT ? strategy_names[s] : "?"; }
 const char *flush_op_name(enum flush_op f) { return f < FLUSH_OP_COUNT ? flush_names[f] : "?"; }
 const char *target_state_name(enum target_state t) { return t < TARGET_STATE_COUNT ? state_names[t] : "?"; }
+const char *sweep_inject_name(enum sweep_inject i) { return i < INJECT_COUNT ? inject_names[i] : "?"; }
 
 static bool name_lookup(const char *const *names, unsigned count,
                         const char *s, size_t n, unsigned *out)
@@ -302,11 +304,20 @@ static bool parse_line(struct sweep *sw, const char *s, size_t n, unsigned linen
     if (text_eq_n(w[0].s, w[0].n, "warmup"))
         return parse_count(w[1], 0, SWEEP_SAMPLES_MAX, &sw->warmup) ||
                fail(err, lineno, "warmup must be 0-1000000, got '", w[1].s, w[1].n, "'");
+    if (text_eq_n(w[0].s, w[0].n, "inject")) {
+        unsigned i;
+
+        if (!name_lookup(inject_names, INJECT_COUNT, w[1].s, w[1].n, &i))
+            return fail(err, lineno, "unknown fault '", w[1].s, w[1].n,
+                        "' for inject (none, page-fault, hang, no-end)");
+        sw->inject = (enum sweep_inject)i;
+        return true;
+    }
     if (text_eq_n(w[0].s, w[0].n, "verify-rounds"))
         return parse_count(w[1], 1, 100000, &sw->verify_rounds) ||
                fail(err, lineno, "verify-rounds must be 1-100000, got '", w[1].s, w[1].n, "'");
     return fail(err, lineno, "unknown directive '", w[0].s, w[0].n,
-                "' (expected name, samples, warmup, verify-rounds or measure)");
+                "' (expected name, samples, warmup, verify-rounds, inject or measure)");
 }
 
 bool sweep_parse(const char *text, size_t len, struct sweep *sw,
@@ -316,6 +327,7 @@ bool sweep_parse(const char *text, size_t len, struct sweep *sw,
     size_t i = 0;
 
     sw->name[0] = '\0';
+    sw->inject = INJECT_NONE;
     sw->samples = 1000;
     sw->warmup = 100;
     sw->verify_rounds = 32;

@@ -21,6 +21,9 @@ enum verdict { VERDICT_PASS, VERDICT_UNSUPPORTED, VERDICT_INCONCLUSIVE,
                VERDICT_ERROR, VERDICT_FAIL };
 const char *verdict_name(enum verdict v);
 
+/* run.c: the sweep driver, called by the guest's main. */
+int bench_run(void);
+
 /* timer.c: the cost of an empty timed region, in cycles. */
 struct timer_overhead { uint64_t min, p50, p99; uint32_t n; };
 void timer_measure_overhead(struct timer_overhead *out);

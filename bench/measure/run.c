@@ -4,6 +4,7 @@
  * emitting records as it goes and ending with the end record.
  */
 #include <arch/apic.h>
+#include <arch/cpu.h>
 #include <arch/paging.h>
 #include <guest/console.h>
 #include <guest/percpu.h>
@@ -42,6 +43,27 @@ static void emit_platform(void)
     }
 }
 
+/* Deliberate failures, for tests of the host's failure handling. */
+static void inject_fault(enum sweep_inject what)
+{
+    if (what == INJECT_NONE)
+        return;
+    printk("hvflush guest: injecting fault '%s' as the sweep asks\n", sweep_inject_name(what));
+    switch (what) {
+    case INJECT_PAGE_FAULT:
+        (void)*(volatile uint64_t *)0x0000123400000000ull;   /* unmapped */
+        break;
+    case INJECT_HANG:
+        irq_disable();
+        for (;;)
+            cpu_relax();
+    case INJECT_NO_END:
+        guest_exit(GUEST_EXIT_SUCCESS);
+    default:
+        break;
+    }
+}
+
 static void emit_timer(void)
 {
     struct timer_overhead t;
@@ -53,6 +75,7 @@ static void emit_timer(void)
     record_u64(&records, "p50", t.p50);
     record_u64(&records, "p99", t.p99);
     record_u64(&records, "n", t.n);
+    record_str(&records, "close", cpu_has_rdtscp ? "rdtscp-lfence" : "lfence-rdtsc-lfence");
     record_finish(&records);
     printk("timer overhead: p50=%llu min=%llu p99=%llu cycles (subtracted from every sample)\n",
            (unsigned long long)t.p50, (unsigned long long)t.min, (unsigned long long)t.p99);
@@ -133,6 +156,7 @@ int bench_run(void)
            apic_mode_name(), (unsigned long long)tsc_info.hz, tsc_info.source,
            tsc_info.invariant);
 
+    inject_fault(sweep.inject);
     nconfigs = sweep_expand(&sweep, nr_cpus, configs, SWEEP_CONFIGS_MAX, &err);
     if (nconfigs < 0) {
         printk("sweep line %u: %s\n", err.lineno, err.msg);

@@ -149,6 +149,8 @@ int vsnprintk(char *buf, size_t size, const char *fmt, va_list ap_in)
             sp.precision = 0;
             if (*f == '*') {
                 sp.precision = va_arg(ap, int);
+                if (sp.precision < 0)
+                    sp.precision = -1;      /* a negative precision is absent */
                 f++;
             } else {
                 while (*f >= '0' && *f <= '9')

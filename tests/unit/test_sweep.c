@@ -34,6 +34,10 @@ static void test_defaults_and_directives(void **state)
     assert_int_equal(sw.samples, 5);
     assert_int_equal(sw.warmup, 0);
     assert_int_equal(sw.verify_rounds, 3);
+    assert_int_equal(sw.inject, INJECT_NONE);
+    assert_true(parse("name z\ninject page-fault\n", &err));
+    assert_int_equal(sw.inject, INJECT_PAGE_FAULT);
+    assert_string_equal(sweep_inject_name(sw.inject), "page-fault");
 }
 
 static void test_expansion_order_and_pow2(void **state)
@@ -123,6 +127,7 @@ static void test_errors_name_line_and_problem(void **state)
         { "name a\nmeasure ipi pages=\n", 2, "expected key=value" },
         { "name a\nmeasure local targets=1\n", 2, "no targets" },
         { "name a\n\n\nname \x01\n", 4, "control" },
+        { "name a\ninject meteor\n", 2, "unknown fault 'meteor'" },
         { "name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1, "too long" },
     };
     struct sweep_error err;

@@ -58,8 +58,19 @@ struct sweep_line {
     bool verify;
 };
 
+/* Faults a sweep can ask the guest to inject, to test the failure paths of
+ * the whole tool chain ("inject page-fault"). */
+enum sweep_inject {
+    INJECT_NONE = 0,
+    INJECT_PAGE_FAULT,    /* touch an unmapped address after the platform records */
+    INJECT_HANG,          /* spin forever with interrupts off */
+    INJECT_NO_END,        /* exit successfully without the end record */
+    INJECT_COUNT
+};
+
 struct sweep {
     char name[SWEEP_NAME_MAX];
+    enum sweep_inject inject;
     uint32_t samples;        /* default timed samples per configuration */
     uint32_t warmup;         /* default discarded warm-up iterations */
     uint32_t verify_rounds;  /* stale-TLB probe rounds per configuration */
@@ -103,6 +114,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
 const char *strategy_name(enum strategy s);
 const char *flush_op_name(enum flush_op f);
 const char *target_state_name(enum target_state t);
+const char *sweep_inject_name(enum sweep_inject i);
 bool strategy_from_name(const char *s, size_t n, enum strategy *out);
 bool flush_op_from_name(const char *s, size_t n, enum flush_op *out);
 bool target_state_from_name(const char *s, size_t n, enum target_state *out);

@@ -23,7 +23,7 @@ struct percpu {
     _Alignas(64) volatile uint64_t bench_slot[8];
 };
 
-extern unsigned nr_cpus;          /* CPUs online */
+extern unsigned nr_cpus;          /* CPUs online (after smp_init()) */
 struct percpu *percpu_of(unsigned cpu);
 struct percpu *this_cpu(void);    /* via %gs:0 */
 static inline unsigned smp_processor_id(void) { return this_cpu()->cpu; }
@@ -33,8 +33,9 @@ static inline unsigned smp_processor_id(void) { return this_cpu()->cpu; }
  * loop (sti; hlt) waiting for smp_call(). */
 void smp_init(void);
 
-/* Runs fn(arg) on cpu (not the caller) asynchronously: returns once the
- * target has taken the call.  The target runs fn with interrupts enabled
+/* Runs fn(arg) on cpu (an AP, not the caller) asynchronously: returns once
+ * the target has taken the call.  If the target is still running an earlier
+ * function, waits for it to return first.  The target runs fn with interrupts enabled
  * and returns to its idle loop afterwards. */
 void smp_call(unsigned cpu, void (*fn)(void *arg), void *arg);
 /* Waits until cpu has finished its last smp_call() function. */

@@ -81,10 +81,14 @@ static inline void invlpg(const volatile void *va)
     __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");
 }
 
+/* Set at boot from CPUID 0x80000001 EDX bit 27. */
+extern bool cpu_has_rdtscp;
+
 /*
  * Timestamps for a timed region: "lfence; rdtsc" opens it (earlier
  * instructions have completed) and "rdtscp; lfence" closes it (the region
- * has completed, later instructions have not started).
+ * has completed, later instructions have not started).  Without RDTSCP the
+ * close is "lfence; rdtsc; lfence" (the branch is perfectly predicted).
  */
 static inline uint64_t tsc_begin(void)
 {
@@ -96,7 +100,11 @@ static inline uint64_t tsc_begin(void)
 static inline uint64_t tsc_end(void)
 {
     uint32_t lo, hi, aux;
-    __asm__ volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi), "=c"(aux) :: "memory");
+
+    if (cpu_has_rdtscp)
+        __asm__ volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi), "=c"(aux) :: "memory");
+    else
+        __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
     return ((uint64_t)hi << 32) | lo;
 }
 

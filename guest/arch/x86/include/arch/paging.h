@@ -23,7 +23,9 @@ void paging_init(void);
 /* Zeroed, page-aligned, identity-mapped physical page (bump allocator). */
 void *page_alloc(void);
 void *pages_alloc(size_t n);
-/* Maps va -> pa with 4 KiB pages in the current tables, allocating tables. */
+/* Maps va -> pa with a 4 KiB page in the kernel tables (kernel_cr3(), which
+ * every CPU runs on), allocating tables.  It does not invalidate the TLB:
+ * re-pointing a present mapping needs an invlpg by the caller. */
 void map_page(uint64_t va, uint64_t pa, uint64_t flags);
 /* The 4 KiB PTE that maps va (NULL if none). */
 volatile uint64_t *pte_of(uint64_t va);

@@ -1,0 +1,200 @@
+/* Integration-test harness (see harness.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include "harness.h"
+
+static struct run_result result;
+
+static struct run_config *config_of(struct run_result *r, uint64_t id)
+{
+    unsigned i;
+
+    for (i = 0; i < r->nconfigs; i++)
+        if (r->cfg[i].id == id)
+            return &r->cfg[i];
+    return NULL;
+}
+
+static void copy_field(const struct record *rec, const char *key, char *out, size_t n)
+{
+    const char *v = record_get(rec, key);
+
+    snprintf(out, n, "%s", v ? v : "");
+}
+
+static void take_record(struct run_result *r, const struct record *rec)
+{
+    struct run_config *c;
+    uint64_t id, v[RECORD_SAMPLES_PER_LINE];
+    int n, i;
+
+    if (!strcmp(rec->type, "platform")) {
+        record_get_u64(rec, "cpus", &r->cpus);
+        record_get_u64(rec, "tsc_hz", &r->tsc_hz);
+        copy_field(rec, "apic", r->apic, sizeof(r->apic));
+    } else if (!strcmp(rec->type, "cpu") && r->ncpu_records < 256) {
+        record_get_u64(rec, "apic_id", &r->apic_ids[r->ncpu_records++]);
+    } else if (!strcmp(rec->type, "timer")) {
+        record_get_u64(rec, "overhead", &r->overhead);
+    } else if (!strcmp(rec->type, "probe")) {
+        const char *name = record_get(rec, "name");
+
+        if (name && !strcmp(name, "stale-read"))
+            copy_field(rec, "result", r->stale_read, sizeof(r->stale_read));
+    } else if (!strcmp(rec->type, "config") && r->nconfigs < MAX_RUN_CONFIGS) {
+        c = &r->cfg[r->nconfigs++];
+        memset(c, 0, sizeof(*c));
+        record_get_u64(rec, "id", &c->id);
+        record_get_u64(rec, "pages", &c->pages);
+        record_get_u64(rec, "targets", &c->targets);
+        record_get_u64(rec, "samples", &c->samples_declared);
+        copy_field(rec, "label", c->label, sizeof(c->label));
+        copy_field(rec, "strategy", c->strategy, sizeof(c->strategy));
+        copy_field(rec, "state", c->state, sizeof(c->state));
+        c->min = UINT64_MAX;
+    } else if (!strcmp(rec->type, "samples") && record_get_u64(rec, "id", &id) &&
+               (c = config_of(r, id))) {
+        n = record_get_hexlist(rec, "v", v, RECORD_SAMPLES_PER_LINE);
+        for (i = 0; i < n; i++) {
+            c->min = v[i] < c->min ? v[i] : c->min;
+            c->max = v[i] > c->max ? v[i] : c->max;
+        }
+        c->nsamples += n > 0 ? (uint64_t)n : 0;
+    } else if (!strcmp(rec->type, "verify") && record_get_u64(rec, "id", &id) &&
+               (c = config_of(r, id))) {
+        c->has_verify = true;
+        copy_field(rec, "verdict", c->verdict, sizeof(c->verdict));
+        record_get_u64(rec, "fresh", &c->fresh);
+        record_get_u64(rec, "stale", &c->stale);
+        record_get_u64(rec, "rounds", &c->rounds);
+        record_get_u64(rec, "control_stale", &c->control_stale);
+    } else if (!strcmp(rec->type, "end")) {
+        copy_field(rec, "status", r->end_status, sizeof(r->end_status));
+    }
+}
+
+void read_records(struct run_result *r)
+{
+    char path[600], *line = NULL;
+    static struct record rec;
+    struct record_stream s;
+    size_t cap = 0;
+    ssize_t len;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/records.txt", r->run_dir);
+    f = fopen(path, "r");
+    if (!f)
+        return;
+    record_stream_init(&s);
+    while ((len = getline(&line, &cap, f)) > 0)
+        if (record_stream_feed(&s, line, (size_t)len, &rec) == RECORD_OK)
+            take_record(r, &rec);
+    free(line);
+    fclose(f);
+    r->stream_ok = record_stream_finish(&s) == RECORD_STREAM_OK;
+}
+
+struct run_result *run_hvflush(const char *args)
+{
+    struct run_result *r = &result;
+    char cmd[2048], errpath[300], latest[300];
+    ssize_t n;
+    FILE *f;
+    int status;
+
+    memset(r, 0, sizeof(*r));
+    snprintf(r->out_dir, sizeof(r->out_dir), "/tmp/hvflush-test-XXXXXX");
+    if (!mkdtemp(r->out_dir)) {
+        perror("mkdtemp");
+        exit(2);
+    }
+    snprintf(errpath, sizeof(errpath), "%s.stderr", r->out_dir);
+    snprintf(cmd, sizeof(cmd), "build/hvflush %s --out %s --quiet 2>%s", args, r->out_dir, errpath);
+    status = system(cmd);
+    r->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    f = fopen(errpath, "r");
+    if (f) {
+        n = (ssize_t)fread(r->err, 1, sizeof(r->err) - 1, f);
+        r->err[n > 0 ? n : 0] = '\0';
+        fclose(f);
+        unlink(errpath);
+    }
+    snprintf(latest, sizeof(latest), "%s/latest", r->out_dir);
+    n = readlink(latest, cmd, sizeof(cmd) - 1);
+    if (n > 0) {
+        cmd[n] = '\0';
+        snprintf(r->run_dir, sizeof(r->run_dir), "%s/%s", r->out_dir, cmd);
+        read_records(r);
+    }
+    return r;
+}
+
+void meta_string(const struct run_result *r, const char *key, char *out, size_t n)
+{
+    char path[600];
+    json_t *root, *v;
+
+    out[0] = '\0';
+    snprintf(path, sizeof(path), "%s/meta.json", r->run_dir);
+    root = json_load_file(path, 0, NULL);
+    if (!root)
+        return;
+    v = json_object_get(root, key);
+    if (json_is_string(v))
+        snprintf(out, n, "%s", json_string_value(v));
+    json_decref(root);
+}
+
+bool file_contains(const char *path, const char *needle)
+{
+    static char buf[1 << 20];
+    size_t n;
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return false;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return strstr(buf, needle) != NULL;
+}
+
+unsigned count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    unsigned n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
+bool kvm_usable(void)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
+
+    if (fd < 0)
+        return false;
+    vm = ioctl(fd, KVM_CREATE_VM, 0);
+    if (vm >= 0)
+        close(vm);
+    close(fd);
+    return vm >= 0;
+}

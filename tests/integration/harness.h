@@ -1,0 +1,50 @@
+/*
+ * Integration-test harness: runs build/hvflush as a user would, then reads
+ * the run directory it wrote (records through bench/record.c, meta.json
+ * through jansson).
+ */
+#ifndef TESTS_HARNESS_H
+#define TESTS_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <bench/record.h>
+
+#define MAX_RUN_CONFIGS 64
+
+struct run_config {
+    uint64_t id, pages, targets, samples_declared, nsamples;
+    char label[64], strategy[16], state[8];
+    uint64_t min, max;
+    char verdict[16];
+    uint64_t fresh, stale, control_stale, rounds;
+    bool has_verify;
+};
+
+struct run_result {
+    int exit_code;
+    char out_dir[256];       /* the --out directory (a fresh temporary one) */
+    char run_dir[512];       /* out_dir/latest resolved; "" if none */
+    char err[4096];          /* what the tool wrote to stderr */
+    /* From records.txt: */
+    bool stream_ok;
+    uint64_t cpus, tsc_hz, overhead;
+    char apic[8], stale_read[24];
+    unsigned ncpu_records;
+    uint64_t apic_ids[256];
+    unsigned nconfigs;
+    struct run_config cfg[MAX_RUN_CONFIGS];
+    char end_status[16];
+};
+
+/* Runs `build/hvflush <args> --out <fresh dir>`; fills r.  Returns r. */
+struct run_result *run_hvflush(const char *args);
+/* Parses the run directory's records.txt into r (called by run_hvflush). */
+void read_records(struct run_result *r);
+/* Reads a top-level string of RUN/meta.json ("" if absent). */
+void meta_string(const struct run_result *r, const char *key, char *out, size_t n);
+bool file_contains(const char *path, const char *needle);
+unsigned count_entries(const char *dir);
+bool kvm_usable(void);
+
+#endif

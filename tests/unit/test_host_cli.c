@@ -1,0 +1,165 @@
+/*
+ * Unit tests of the command-line parser (host/cli.c): defaults, every
+ * option in both spellings, and the one-line messages for bad input.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli.h"
+
+#define ARGV(...) ((char *[]){ "hvflush", __VA_ARGS__, NULL })
+
+/* Parses a NULL-terminated argv; the argc argument documents the count and
+ * is checked against it. */
+static bool parse(int argc, char **argv, struct cli_options *o, char *err)
+{
+    int n = 0;
+
+    while (argv[n])
+        n++;
+    assert_int_equal(n, argc);
+    return cli_parse(argc, argv, o, err, 256);
+}
+
+static void test_run_defaults(void **state)
+{
+    char *argv[] = { "hvflush", "run", NULL };
+    struct cli_options o;
+    char err[256];
+
+    (void)state;
+    assert_true(parse(2, argv, &o, err));
+    assert_int_equal(o.command, CMD_RUN);
+    assert_int_equal(o.accel, ACCEL_AUTO);
+    assert_int_equal(o.smp, 4);
+    assert_string_equal(o.sweep, "smoke");
+    assert_int_equal(o.pin, PIN_COMPACT);
+    assert_null(o.out);
+    assert_null(o.label);
+    assert_int_equal(o.timeout_s, 300);
+    assert_int_equal(o.memory_mib, 256);
+    assert_null(o.guest);
+    assert_null(o.qemu);
+    assert_false(o.quiet);
+}
+
+static void test_run_all_options(void **state)
+{
+    char **argv = ARGV("run", "--accel", "tcg", "--smp=8", "--sweep", "x/y.sweep",
+                       "--pin", "scatter", "--out=/tmp/r", "--label", "my label",
+                       "--timeout", "60", "--memory", "512", "--guest", "g.elf",
+                       "--qemu=/usr/bin/qemu-system-x86_64", "--quiet");
+    struct cli_options o;
+    char err[256];
+
+    (void)state;
+    assert_true(parse(20, argv, &o, err));
+    assert_int_equal(o.accel, ACCEL_TCG);
+    assert_int_equal(o.smp, 8);
+    assert_string_equal(o.sweep, "x/y.sweep");
+    assert_int_equal(o.pin, PIN_SCATTER);
+    assert_string_equal(o.out, "/tmp/r");
+    assert_string_equal(o.label, "my label");
+    assert_int_equal(o.timeout_s, 60);
+    assert_int_equal(o.memory_mib, 512);
+    assert_string_equal(o.guest, "g.elf");
+    assert_string_equal(o.qemu, "/usr/bin/qemu-system-x86_64");
+    assert_true(o.quiet);
+}
+
+static void test_later_option_wins(void **state)
+{
+    char **argv = ARGV("run", "--smp", "2", "--smp", "3", "--accel=kvm", "--pin=none");
+    struct cli_options o;
+    char err[256];
+
+    (void)state;
+    assert_true(parse(8, argv, &o, err));
+    assert_int_equal(o.smp, 3);
+    assert_int_equal(o.accel, ACCEL_KVM);
+    assert_int_equal(o.pin, PIN_NONE);
+}
+
+static void test_other_commands(void **state)
+{
+    struct cli_options o;
+    char err[256];
+
+    (void)state;
+    assert_true(parse(2, ARGV("help"), &o, err));
+    assert_int_equal(o.command, CMD_HELP);
+    assert_true(parse(2, ARGV("--help"), &o, err));
+    assert_int_equal(o.command, CMD_HELP);
+    assert_true(parse(3, ARGV("run", "--help"), &o, err));
+    assert_int_equal(o.command, CMD_HELP);
+    assert_true(parse(2, ARGV("version"), &o, err));
+    assert_int_equal(o.command, CMD_VERSION);
+    assert_true(parse(3, ARGV("plot", "results/latest"), &o, err));
+    assert_int_equal(o.command, CMD_PLOT);
+    assert_string_equal(o.plot_dir, "results/latest");
+}
+
+/* Each bad command line and the exact message it gets. */
+static const struct {
+    int argc;
+    char *argv[6];
+    const char *msg;
+} bad[] = {
+    { 1, { "hvflush" }, "no command given (see hvflush help)" },
+    { 2, { "hvflush", "frob" }, "unknown command 'frob' (see hvflush help)" },
+    { 2, { "hvflush", "--foo" }, "unknown option '--foo' (see hvflush help)" },
+    { 3, { "hvflush", "run", "--foo" }, "unknown option '--foo' (see hvflush help)" },
+    { 3, { "hvflush", "run", "--foo=1" }, "unknown option '--foo' (see hvflush help)" },
+    { 4, { "hvflush", "run", "--smp", "abc" }, "--smp: 'abc' is not a number between 1 and 255" },
+    { 4, { "hvflush", "run", "--smp", "0" }, "--smp: '0' is not a number between 1 and 255" },
+    { 4, { "hvflush", "run", "--smp", "256" }, "--smp: '256' is not a number between 1 and 255" },
+    { 4, { "hvflush", "run", "--smp", "4x" }, "--smp: '4x' is not a number between 1 and 255" },
+    { 4, { "hvflush", "run", "--smp", "-1" }, "--smp: '-1' is not a number between 1 and 255" },
+    { 3, { "hvflush", "run", "--smp" }, "--smp needs a value" },
+    { 4, { "hvflush", "run", "--accel", "warp" }, "--accel: 'warp' is not one of auto, kvm, tcg" },
+    { 4, { "hvflush", "run", "--pin", "diagonal" },
+      "--pin: 'diagonal' is not one of none, compact, scatter" },
+    { 4, { "hvflush", "run", "--timeout", "-1" },
+      "--timeout: '-1' is not a number between 1 and 86400" },
+    { 4, { "hvflush", "run", "--memory", "16" },
+      "--memory: '16' is not a number between 32 and 65536" },
+    { 3, { "hvflush", "run", "--label=" }, "--label: must be 1 to 64 characters" },
+    { 3, { "hvflush", "run", "--sweep=" }, "--sweep: empty value" },
+    { 3, { "hvflush", "run", "extra" }, "run: unexpected argument 'extra' (see hvflush help)" },
+    { 2, { "hvflush", "plot" },
+      "plot takes exactly one argument, the run directory (e.g. hvflush plot results/latest)" },
+    { 4, { "hvflush", "plot", "a", "b" },
+      "plot takes exactly one argument, the run directory (e.g. hvflush plot results/latest)" },
+};
+
+static void test_bad_input(void **state)
+{
+    struct cli_options o;
+    char err[256];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        bool ok = parse(bad[i].argc, (char **)bad[i].argv, &o, err);
+
+        if (ok || strcmp(err, bad[i].msg) != 0)
+            fail_msg("case %zu: ok=%d err='%s', wanted '%s'", i, ok, err, bad[i].msg);
+        assert_null(strchr(err, '\n'));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_defaults),
+        cmocka_unit_test(test_run_all_options),
+        cmocka_unit_test(test_later_option_wins),
+        cmocka_unit_test(test_other_commands),
+        cmocka_unit_test(test_bad_input),
+    };
+
+    return cmocka_run_group_tests_name("host_cli", tests, NULL, NULL);
+}
