@@ -118,6 +118,7 @@ const char *sweep_inject_name(enum sweep_inject i);
 bool strategy_from_name(const char *s, size_t n, enum strategy *out);
 bool flush_op_from_name(const char *s, size_t n, enum flush_op *out);
 bool target_state_from_name(const char *s, size_t n, enum target_state *out);
+bool sweep_inject_from_name(const char *s, size_t n, enum sweep_inject *out);
 
 /* "ipi/invlpg/p1/t4/spin": a configuration's label, written into buf. */
 size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n);
