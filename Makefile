@@ -61,19 +61,21 @@ $(BUILD)/hvflush: $(BUILD)/host/host/main.c.o $(HOST_OBJ)
 
 $(BUILD)/tests/%: tests/unit/%.c $(HOST_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) $(HOST_LIBS) -lcmocka
 $(BUILD)/tests/%: tests/integration/%.c tests/integration/harness.c $(HOST_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) $(HOST_LIBS) -lcmocka
 
 deps:
 	@scripts/deps.sh
 
 # `make run` — the default sweep on the best accelerator present, then plots.
+# `make run SWEEP=smoke RUN_ARGS="--smp 8 --accel tcg"` picks others.
+SWEEP    ?= default
 RUN_ARGS ?=
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/hvflush run --sweep default $(RUN_ARGS)
+	$(BUILD)/hvflush run --sweep $(SWEEP) $(RUN_ARGS)
 	$(BUILD)/hvflush plot results/latest
 
 test: deps

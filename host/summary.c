@@ -137,6 +137,22 @@ static bool write_samples(const char *run_dir, const struct run_data *d,
     return close_csv(f, "samples.csv", err, errcap);
 }
 
+/* Writes a free-text CSV field, quoted when it contains a comma or quote. */
+static void put_text(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s == '\n' ? ' ' : *s, f);
+    }
+    fputc('"', f);
+}
+
 static bool write_verify(const char *run_dir, const struct run_data *d,
                          char *err, size_t errcap)
 {
@@ -149,12 +165,17 @@ static bool write_verify(const char *run_dir, const struct run_data *d,
         const struct config_result *c = &d->configs[i];
         const struct verify_result *v = &c->verify;
 
-        if (c->has_verify)
+        if (c->has_verify) {
             fprintf(f, "%u,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                    ",%s\n", i, c->label, v->verdict, v->rounds, v->fresh, v->stale,
-                    v->control_rounds, v->control_stale, v->reason);
-        else if (c->error[0])
-            fprintf(f, "%u,%s,error,,,,,,guest error: %s\n", i, c->label, c->error);
+                    ",", i, c->label, v->verdict, v->rounds, v->fresh, v->stale,
+                    v->control_rounds, v->control_stale);
+            put_text(f, v->reason);
+            fputc('\n', f);
+        } else if (c->error[0]) {
+            fprintf(f, "%u,%s,error,,,,,,", i, c->label);
+            put_text(f, c->error);
+            fputc('\n', f);
+        }
     }
     return close_csv(f, "verify.csv", err, errcap);
 }

@@ -16,6 +16,19 @@
 
 static struct run_result result;
 
+/* Removes the previous run's temporary output directory. */
+static void remove_previous_output(void)
+{
+    char cmd[300];
+
+    if (result.out_dir[0] && strncmp(result.out_dir, "/tmp/hvflush-test-", 18) == 0) {
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", result.out_dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", result.out_dir);
+        result.out_dir[0] = '\0';
+    }
+}
+
 static struct run_config *config_of(struct run_result *r, uint64_t id)
 {
     unsigned i;
@@ -109,19 +122,27 @@ void read_records(struct run_result *r)
 struct run_result *run_hvflush(const char *args)
 {
     struct run_result *r = &result;
-    char cmd[2048], errpath[300], latest[300];
+    char dir[] = "/tmp/hvflush-test-XXXXXX";
+    char cmd[2048], errpath[64], latest[64], target[256];
     ssize_t n;
     FILE *f;
     int status;
 
+    static bool cleanup_registered;
+
+    if (!cleanup_registered) {
+        atexit(remove_previous_output);
+        cleanup_registered = true;
+    }
+    remove_previous_output();
     memset(r, 0, sizeof(*r));
-    snprintf(r->out_dir, sizeof(r->out_dir), "/tmp/hvflush-test-XXXXXX");
-    if (!mkdtemp(r->out_dir)) {
+    if (!mkdtemp(dir)) {
         perror("mkdtemp");
         exit(2);
     }
-    snprintf(errpath, sizeof(errpath), "%s.stderr", r->out_dir);
-    snprintf(cmd, sizeof(cmd), "build/hvflush %s --out %s --quiet 2>%s", args, r->out_dir, errpath);
+    snprintf(r->out_dir, sizeof(r->out_dir), "%s", dir);
+    snprintf(errpath, sizeof(errpath), "%s.stderr", dir);
+    snprintf(cmd, sizeof(cmd), "build/hvflush %s --out %s --quiet 2>%s", args, dir, errpath);
     status = system(cmd);
     r->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
     f = fopen(errpath, "r");
@@ -131,11 +152,11 @@ struct run_result *run_hvflush(const char *args)
         fclose(f);
         unlink(errpath);
     }
-    snprintf(latest, sizeof(latest), "%s/latest", r->out_dir);
-    n = readlink(latest, cmd, sizeof(cmd) - 1);
+    snprintf(latest, sizeof(latest), "%s/latest", dir);
+    n = readlink(latest, target, sizeof(target) - 1);
     if (n > 0) {
-        cmd[n] = '\0';
-        snprintf(r->run_dir, sizeof(r->run_dir), "%s/%s", r->out_dir, cmd);
+        target[n] = '\0';
+        snprintf(r->run_dir, sizeof(r->run_dir), "%s/%s", dir, target);
         read_records(r);
     }
     return r;

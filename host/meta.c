@@ -1,0 +1,167 @@
+/*
+ * meta.json: everything needed to interpret a run later — versions, host,
+ * QEMU command line, accelerator and timing class, topology and pinning,
+ * the sweep, and what the guest reported about its platform.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "run.h"
+#include "util.h"
+#include "version.h"
+
+static json_t *str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+static void cpu_model(char *out, size_t cap)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[1024];
+
+    out[0] = '\0';
+    if (!f)
+        return;
+    while (fgets(line, sizeof(line), f)) {
+        char *colon = strchr(line, ':');
+
+        if (strncmp(line, "model name", 10) != 0 || !colon)
+            continue;
+        colon += 1 + strspn(colon + 1, " \t");
+        colon[strcspn(colon, "\n")] = '\0';
+        fmt(out, cap, "%s", colon);
+        break;
+    }
+    fclose(f);
+}
+
+static json_t *host_json(void)
+{
+    struct utsname u;
+    char kernel[512] = "", model[256];
+
+    if (uname(&u) == 0)
+        fmt(kernel, sizeof(kernel), "%s %s %s %s", u.sysname, u.release, u.version,
+            u.machine);
+    cpu_model(model, sizeof(model));
+    return json_pack("{s:o, s:o, s:I}", "kernel", str_or_null(kernel),
+                     "cpu_model", str_or_null(model),
+                     "nproc", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+static json_t *qemu_json(const struct run_info *ri)
+{
+    json_t *argv = json_array();
+
+    for (int i = 0; ri->qemu_argv && ri->qemu_argv[i]; i++)
+        json_array_append_new(argv, json_string(ri->qemu_argv[i]));
+    return json_pack("{s:s, s:o, s:o}", "binary", ri->qemu,
+                     "version", str_or_null(ri->qemu_version), "argv", argv);
+}
+
+static json_t *accel_json(const struct run_info *ri)
+{
+    json_t *flags = json_array();
+
+    if (ri->kvm.host_vmx)
+        json_array_append_new(flags, json_string("vmx"));
+    if (ri->kvm.host_svm)
+        json_array_append_new(flags, json_string("svm"));
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:o}",
+                     "requested", accel_choice_name(ri->opt->accel),
+                     "name", ri->accel, "timing_class", ri->tc->name, "label", ri->tc->label,
+                     "kvm_api", ri->kvm.api_version >= 0 ?
+                         json_integer(ri->kvm.api_version) : json_null(),
+                     "kvm_cap_hyperv", ri->kvm.cap_hyperv >= 0 ?
+                         json_integer(ri->kvm.cap_hyperv) : json_null(),
+                     "kvm_usable", ri->kvm.usable,
+                     "kvm_reason", str_or_null(ri->kvm.reason),
+                     "host_virt_flags", flags);
+}
+
+static json_t *hwloc_json(const struct run_info *ri)
+{
+    char *xml = NULL;
+    int len = 0;
+    json_t *o;
+
+    if (hwloc_topology_export_xmlbuffer(ri->topo, &xml, &len, 0) < 0)
+        xml = NULL;
+    o = json_pack("{s:s, s:o}", "version", HWLOC_VERSION, "topology_xml", str_or_null(xml));
+    if (xml)
+        hwloc_free_xmlbuffer(ri->topo, xml);
+    return o;
+}
+
+static json_t *pinning_json(const struct run_info *ri)
+{
+    json_t *map = json_array();
+
+    for (unsigned i = 0; i < ri->pin_mapped; i++)
+        json_array_append_new(map, json_pack("{s:i, s:I, s:s}", "vcpu", ri->pin_map[i].vcpu,
+                                             "thread_id", (json_int_t)ri->pin_map[i].thread_id,
+                                             "pus", ri->pin_map[i].pus));
+    return json_pack("{s:s, s:i, s:o}", "policy", pin_policy_name(ri->opt->pin),
+                     "host_pus", (int)pin_pu_count(ri->topo), "map", map);
+}
+
+static json_t *build(const struct run_info *ri)
+{
+    char start[32], end[32] = "";
+
+    utc_iso(ri->start, start, sizeof(start));
+    if (ri->end)
+        utc_iso(ri->end, end, sizeof(end));
+    return json_pack("{s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:s, s:o,"
+                     " s:o, s:o, s:o, s:o, s:o,"
+                     " s:{s:s, s:s, s:s%, s:i, s:s}, s:{s:i, s:i, s:s},"
+                     " s:O, s:o}",
+                     "hvflush", "version", HVFLUSH_VERSION, "git_rev", GIT_REV,
+                     "label", str_or_null(ri->opt->label),
+                     "run_id", ri->run_id,
+                     "start_utc", start,
+                     "end_utc", str_or_null(end),
+                     "status", ri->status,
+                     "reason", str_or_null(ri->reason),
+                     "host", host_json(),
+                     "qemu", qemu_json(ri),
+                     "accelerator", accel_json(ri),
+                     "hwloc", hwloc_json(ri),
+                     "pinning", pinning_json(ri),
+                     "sweep", "name", ri->sweep.name, "file", ri->sweep_path,
+                     "text", ri->sweep_text, ri->sweep_len, "configurations", (int)ri->nconfigs,
+                     "inject", sweep_inject_name(ri->sweep.inject),
+                     "vm", "smp", (int)ri->opt->smp, "memory_mib", (int)ri->opt->memory_mib,
+                     "guest_image", ri->guest,
+                     "guest", ri->data.guest ? ri->data.guest : json_null(),
+                     "tsc_hz", ri->data.tsc_hz ? json_integer((json_int_t)ri->data.tsc_hz)
+                                               : json_null());
+}
+
+bool meta_write(const struct run_info *ri, char *err, size_t errcap)
+{
+    char path[PATH_MAX + 16], tmp[PATH_MAX + 16];
+    json_t *meta = build(ri);
+
+    if (!meta) {
+        fmt(err, errcap, "cannot build meta.json");
+        return false;
+    }
+    fmt(path, sizeof(path), "%s/meta.json", ri->run_dir);
+    fmt(tmp, sizeof(tmp), "%s/.meta.json.tmp", ri->run_dir);
+    if (json_dump_file(meta, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
+        rename(tmp, path) < 0) {
+        fmt(err, errcap, "cannot write %s: %s", path, strerror(errno));
+        json_decref(meta);
+        unlink(tmp);
+        return false;
+    }
+    json_decref(meta);
+    return true;
+}

@@ -1,0 +1,59 @@
+/*
+ * The QEMU process: its command line, starting it with the console piped
+ * to us, and watching it until it exits or the run's time is up.
+ */
+#ifndef HOST_QEMU_H
+#define HOST_QEMU_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct qemu_params {
+    const char *binary;
+    const char *accel;          /* "kvm" or "tcg" */
+    unsigned smp;
+    unsigned memory_mib;
+    const char *guest;          /* kernel image */
+    const char *run_dir;        /* records.txt and sweep.txt live here */
+    const char *qmp_socket;
+};
+
+/* Builds the NULL-terminated argv (argv[0] is the binary).  Free with
+ * qemu_argv_free.  Returns NULL on allocation failure. */
+char **qemu_build_argv(const struct qemu_params *p);
+void qemu_argv_free(char **argv);
+
+struct qemu_proc {
+    pid_t pid;
+    int console_fd;             /* read end of QEMU's stdout (the serial console) */
+};
+
+/* Starts QEMU with stdin /dev/null, stdout a pipe and stderr appended to
+ * stderr_path.  Returns false with a message in err. */
+bool qemu_spawn(char *const argv[], const char *stderr_path, struct qemu_proc *p,
+                char *err, size_t errcap);
+
+struct qemu_outcome {
+    bool exited;                /* reaped; status is valid */
+    int status;                 /* waitpid status */
+    bool timed_out;
+    bool interrupted;           /* the user interrupted the tool */
+};
+
+/* Copies the console to serial_fd (and to stderr unless quiet) until QEMU
+ * exits.  At deadline_ms, or when *stop becomes non-zero, sends SIGTERM,
+ * then SIGKILL a few seconds later. */
+void qemu_supervise(struct qemu_proc *p, int serial_fd, bool quiet, long long deadline_ms,
+                    volatile sig_atomic_t *stop, struct qemu_outcome *out);
+
+/* Stops QEMU at once (SIGKILL) and reaps it, e.g. when QMP setup failed. */
+void qemu_kill(struct qemu_proc *p, struct qemu_outcome *out);
+
+/* Explains a QEMU outcome.  Returns true when the guest reported success
+ * through isa-debug-exit (exit status 1); otherwise writes why not. */
+bool qemu_outcome_ok(const struct qemu_outcome *o, unsigned timeout_s,
+                     char *why, size_t cap);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * "hvflush run", part two: create the run directory, start QEMU paused,
+ * pin its vCPU threads through QMP, let the guest run under a timeout, then
+ * validate the records and write the results.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "qemu.h"
+#include "qmp.h"
+#include "run.h"
+#include "summary.h"
+#include "util.h"
+
+#define QMP_SETUP_MS 15000
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Asks QEMU for its vCPU threads, pins them and resumes the guest. */
+static bool setup_vcpus(struct run_info *ri, struct qmp *q, long long deadline,
+                        char *err, size_t errcap)
+{
+    unsigned n = ri->opt->smp;
+    struct qmp_vcpu *vcpus = calloc(n, sizeof(*vcpus));
+    long *tids = calloc(n, sizeof(*tids));
+    json_t *ret = NULL;
+    bool ok = false;
+    int got;
+
+    if (!vcpus || !tids) {
+        fmt(err, errcap, "out of memory");
+        goto out;
+    }
+    ret = qmp_execute(q, "query-cpus-fast", deadline, err, errcap);
+    if (!ret)
+        goto out;
+    got = qmp_parse_cpus(ret, vcpus, n);
+    if (got != (int)n) {
+        fmt(err, errcap, "query-cpus-fast: expected %u vCPUs with thread ids, got %s", n,
+            got < 0 ? "a malformed or longer reply" : "fewer");
+        goto out;
+    }
+    for (unsigned i = 0; i < n; i++)
+        tids[i] = vcpus[i].thread_id;
+    ri->pin_mapped = n;
+    if (!pin_apply(ri->topo, ri->pin_sets, tids, n, ri->pin_map, err, errcap))
+        goto out;
+    json_decref(ret);
+    ret = qmp_execute(q, "cont", deadline, err, errcap);
+    ok = ret != NULL;
+out:
+    json_decref(ret);
+    free(vcpus);
+    free(tids);
+    return ok;
+}
+
+/* The last non-empty line of QEMU's stderr, which usually says why it
+ * refused to start. */
+static void last_log_line(const char *path, char *out, size_t cap)
+{
+    char *text = NULL, *end;
+    size_t len;
+
+    out[0] = '\0';
+    if (!read_file(path, &text, &len, 1 << 20))
+        return;
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        text[--len] = '\0';
+    end = strrchr(text, '\n');
+    fmt(out, cap, "%s", end ? end + 1 : text);
+    free(text);
+}
+
+/* Runs QEMU from start to exit; on failure leaves the reason in ri->reason. */
+static void execute(struct run_info *ri)
+{
+    char tmpdir[] = "/tmp/hvflush-XXXXXX", sock[64], path[PATH_MAX + 32], err[512];
+    struct qemu_params params = {
+        .binary = ri->qemu, .accel = ri->accel, .smp = ri->opt->smp,
+        .memory_mib = ri->opt->memory_mib, .guest = ri->guest, .run_dir = ri->run_dir,
+        .qmp_socket = sock,
+    };
+    long long deadline = mono_ms() + (long long)ri->opt->timeout_s * 1000;
+    struct qemu_outcome outcome;
+    struct qemu_proc proc;
+    struct qmp q = { .fd = -1 };
+    int serial_fd;
+
+    if (!mkdtemp(tmpdir)) {
+        fmt(ri->reason, sizeof(ri->reason), "cannot create a temporary directory: %s",
+            strerror(errno));
+        return;
+    }
+    fmt(sock, sizeof(sock), "%s/qmp.sock", tmpdir);
+    ri->qemu_argv = qemu_build_argv(&params);
+    fmt(path, sizeof(path), "%s/serial.log", ri->run_dir);
+    serial_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fmt(path, sizeof(path), "%s/qemu.log", ri->run_dir);
+    if (!ri->qemu_argv || serial_fd < 0 ||
+        !qemu_spawn(ri->qemu_argv, path, &proc, err, sizeof(err))) {
+        fmt(ri->reason, sizeof(ri->reason), "cannot start QEMU: %s",
+            ri->qemu_argv && serial_fd >= 0 ? err : strerror(errno));
+        goto cleanup;
+    }
+    hv_note("started QEMU (%s, %u vCPU%s, pin %s); run directory %s", ri->accel,
+            ri->opt->smp, ri->opt->smp == 1 ? "" : "s", pin_policy_name(ri->opt->pin),
+            paths_display(ri->run_dir));
+
+    long long setup_deadline = mono_ms() + QMP_SETUP_MS;
+    if (setup_deadline > deadline)
+        setup_deadline = deadline;
+    if (!qmp_connect(&q, sock, proc.pid, setup_deadline, err, sizeof(err)) ||
+        !setup_vcpus(ri, &q, setup_deadline, err, sizeof(err))) {
+        char last[256];
+
+        qemu_kill(&proc, &outcome);
+        last_log_line(path, last, sizeof(last));
+        fmt(ri->reason, sizeof(ri->reason), "QEMU setup failed: %s%s%s", err,
+            last[0] ? "; qemu.log: " : " (see qemu.log)", last);
+        goto cleanup;
+    }
+    qmp_close(&q);
+    qemu_supervise(&proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &outcome);
+    qemu_outcome_ok(&outcome, ri->opt->timeout_s, ri->reason, sizeof(ri->reason));
+cleanup:
+    qmp_close(&q);
+    if (serial_fd >= 0)
+        close(serial_fd);
+    unlink(sock);
+    rmdir(tmpdir);
+}
+
+/* Writes sweep.txt, the exact text the guest receives through fw_cfg. */
+static bool write_sweep(struct run_info *ri)
+{
+    char path[PATH_MAX + 16];
+
+    fmt(path, sizeof(path), "%s/sweep.txt", ri->run_dir);
+    if (write_file(path, ri->sweep_text, ri->sweep_len))
+        return true;
+    hv_err("cannot write %s: %s", path, strerror(errno));
+    return false;
+}
+
+/* Turns the launch outcome and the collector's findings into a status. */
+static void conclude(struct run_info *ri)
+{
+    /* With no records at all, the launch failure says everything. */
+    if (ri->data.failed && !(ri->reason[0] && ri->data.stream.lines == 0)) {
+        if (ri->reason[0])
+            append(ri->reason, sizeof(ri->reason), "; ");
+        append(ri->reason, sizeof(ri->reason), "%s", ri->data.reason);
+    }
+    ri->status = ri->reason[0] ? "failed" : "ok";
+    ri->end = time(NULL);
+}
+
+static int finish(struct run_info *ri)
+{
+    char err[512];
+    bool ok;
+
+    conclude(ri);
+    if (!summary_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err))) {
+        hv_err("%s", err);
+        append(ri->reason, sizeof(ri->reason), "%s%s", ri->reason[0] ? "; " : "", err);
+        ri->status = "failed";
+    }
+    if (!meta_write(ri, err, sizeof(err)))
+        hv_err("%s", err);
+    if (!results_update_latest(ri->out, ri->run_id, err, sizeof(err)))
+        hv_err("cannot update latest: %s", err);
+    ok = !strcmp(ri->status, "ok");
+    summary_print(stdout, &ri->data, ri->tc);
+    if (!ok)
+        hv_err("run failed: %s", ri->reason);
+    printf("run: %s (%s)\n", paths_display(ri->run_dir), ri->status);
+    fflush(stdout);
+    return ok ? 0 : 1;
+}
+
+int run_command(const struct cli_options *o)
+{
+    struct run_info ri;
+    char base[RUN_ID_MAX], err[512] = "", records[PATH_MAX + 16];
+    int rc;
+
+    hv_set_quiet(o->quiet);
+    if (!run_prepare(&ri, o)) {
+        run_release(&ri);
+        return 2;
+    }
+    ri.start = time(NULL);
+    results_run_id(ri.start, ri.accel, o->smp, o->label, base, sizeof(base));
+    if (!results_create_run_dir(ri.out, base, ri.run_id, sizeof(ri.run_id), ri.run_dir,
+                                sizeof(ri.run_dir), err, sizeof(err))) {
+        hv_err("%s", err);
+        run_release(&ri);
+        return 2;
+    }
+    if (!collect_init(&ri.data, ri.configs, ri.nconfigs, o->smp)) {
+        hv_err("out of memory");
+        run_release(&ri);
+        return 1;
+    }
+    if (!write_sweep(&ri) || !meta_write(&ri, err, sizeof(err))) {
+        if (err[0])
+            hv_err("%s", err);
+        run_release(&ri);
+        return 1;
+    }
+    catch_signals();
+    execute(&ri);
+    fmt(records, sizeof(records), "%s/records.txt", ri.run_dir);
+    collect_file(&ri.data, records);
+    rc = finish(&ri);
+    run_release(&ri);
+    return rc;
+}

@@ -1,0 +1,33 @@
+# Latency distribution of every configuration as an empirical CDF: the
+# fraction of samples at or below each latency.
+#
+# Run by `hvflush plot`, which passes with -e:
+#   datadir   directory with cdf-1.dat ... (one latency in ns per line)
+#   outbase   output path without extension (.svg and .png are written)
+#   tclabel   timing-class label;  runid: the run's id
+#   nconfigs  number of configurations;  configs: their labels, space-separated
+#   logx      1 for a logarithmic latency axis
+
+file(i) = sprintf("%s/cdf-%d.dat", datadir, i)
+# Eight colours repeat; each further group of eight gets its own dash pattern.
+dash(i) = (i - 1) / 8 % 5 + 1
+
+set title sprintf("Latency CDF per configuration\n%s  (%s)", tclabel, runid) noenhanced
+set xlabel "latency (ns)"
+set ylabel "fraction of samples ≤ latency"
+set grid
+set yrange [0:1]
+set ytics 0.1
+set key outside right top vertical noenhanced samplen 2
+if (nconfigs > 24) { set key font ",7" spacing 0.8 }
+if (logx) { set logscale x; set format x "10^{%L}" }
+
+set terminal svg size 1000,600 dynamic enhanced font "DejaVu Sans,11" background "white"
+set output outbase.".svg"
+
+plot for [i=1:nconfigs] file(i) using 1:(1.0) smooth cnormal with lines lc i dt dash(i) lw 1.5 title word(configs, i)
+
+set terminal pngcairo size 1000,600 enhanced font "DejaVu Sans,10" background "white"
+set output outbase.".png"
+replot
+unset output
