@@ -7,6 +7,11 @@ CC       ?= cc
 LD       ?= ld
 OBJCOPY  ?= objcopy
 GIT_REV  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The revision lives in a generated header that changes only when the
+# revision does, so every object that reports it is rebuilt then.
+GIT_REV_H := $(BUILD)/git-rev.h
+$(shell mkdir -p $(BUILD) && echo '#define GIT_REV "$(GIT_REV)"' > $(GIT_REV_H).tmp && \
+	(cmp -s $(GIT_REV_H).tmp $(GIT_REV_H) && rm -f $(GIT_REV_H).tmp || mv $(GIT_REV_H).tmp $(GIT_REV_H)))
 
 # ---- shared bench/ code (compiled twice) -------------------------------------
 BENCH_SRC   := $(wildcard bench/*.c)
@@ -18,7 +23,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdlib
 	-mgeneral-regs-only -fno-asynchronous-unwind-tables \
 	-fcf-protection=none -MMD -MP \
 	-Iguest/include -Iguest/arch/x86/include -Ibench/include \
-	-DHVFLUSH_GUEST -DGIT_REV=\"$(GIT_REV)\"
+	-DHVFLUSH_GUEST -include $(GIT_REV_H)
 GUEST_SRC := $(wildcard guest/arch/x86/*.S guest/arch/x86/*.c guest/lib/*.c guest/*.c) \
 	$(BENCH_SRC) $(MEASURE_SRC)
 GUEST_OBJ := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_SRC))
@@ -27,7 +32,7 @@ GUEST_OBJ := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_SRC))
 HOST_PKGS   := hwloc jansson
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
 	-Ibench/include -Ihost $(shell pkg-config --cflags $(HOST_PKGS) 2>/dev/null) \
-	-DGIT_REV=\"$(GIT_REV)\"
+	-include $(GIT_REV_H)
 HOST_LIBS   := $(shell pkg-config --libs $(HOST_PKGS) 2>/dev/null) -lm
 HOST_SRC    := $(filter-out host/main.c,$(wildcard host/*.c)) $(BENCH_SRC)
 HOST_OBJ    := $(patsubst %,$(BUILD)/host/%.o,$(HOST_SRC))

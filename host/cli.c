@@ -19,13 +19,13 @@ const char cli_usage[] =
     "\n"
     "run options:\n"
     "  --accel auto|kvm|tcg     accelerator (default auto: kvm when /dev/kvm works, else tcg)\n"
-    "  --smp N                  vCPUs, 1-255 (default 4)\n"
+    "  --smp N                  vCPUs, 1-255 (default: host PUs, 2 to 8)\n"
     "  --sweep NAME|FILE        sweep to measure: NAME is <root>/bench/sweeps/NAME.sweep\n"
     "                           (default smoke); a path or *.sweep is read as a file\n"
     "  --pin none|compact|scatter  vCPU thread placement on host PUs (default compact)\n"
     "  --out DIR                results directory (default <root>/results)\n"
     "  --label TEXT             free-form label, stored in meta.json and the run id\n"
-    "  --timeout SEC            kill QEMU after SEC seconds (default 300)\n"
+    "  --timeout SEC            kill QEMU after SEC seconds (default 1800)\n"
     "  --memory MiB             guest memory (default 256)\n"
     "  --guest ELF              guest kernel (default: hvflush-guest.elf next to hvflush)\n"
     "  --qemu PATH              QEMU binary (default qemu-system-x86_64 from PATH)\n"
@@ -49,10 +49,10 @@ static void defaults(struct cli_options *o)
     memset(o, 0, sizeof(*o));
     o->command = CMD_HELP;
     o->accel = ACCEL_AUTO;
-    o->smp = 4;
+    o->smp = 0;                 /* resolved against the host: pin_default_vcpus() */
     o->sweep = "smoke";
     o->pin = PIN_COMPACT;
-    o->timeout_s = 300;
+    o->timeout_s = 1800;
     o->memory_mib = 256;
 }
 

@@ -34,7 +34,7 @@ enum accel_choice {
 struct cli_options {
     enum cli_command command;
     enum accel_choice accel;
-    unsigned smp;
+    unsigned smp;               /* 0 until resolved: one vCPU per host PU, 2 to 8 */
     const char *sweep;          /* NAME or FILE as typed */
     enum pin_policy pin;
     const char *out;            /* NULL: <root>/results */

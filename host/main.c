@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "pin.h"
 #include "plot.h"
 #include "run.h"
 #include "util.h"
@@ -29,6 +30,8 @@ int main(int argc, char **argv)
     case CMD_PLOT:
         return plot_command(o.plot_dir);
     case CMD_RUN:
+        if (o.smp == 0)
+            o.smp = pin_default_vcpus();
         return run_command(&o);
     }
     return 2;

@@ -156,3 +156,13 @@ hwloc_topology_t pin_load_host_topology(void)
     }
     return topo;
 }
+
+unsigned pin_default_vcpus(void)
+{
+    hwloc_topology_t topo = pin_load_host_topology();
+    unsigned n = topo ? pin_pu_count(topo) : 2;
+
+    if (topo)
+        hwloc_topology_destroy(topo);
+    return n < 2 ? 2 : n > 8 ? 8 : n;
+}

@@ -50,5 +50,8 @@ hwloc_topology_t pin_load_host_topology(void);
 
 /* Number of PUs in the topology. */
 unsigned pin_pu_count(hwloc_topology_t topo);
+/* The default vCPU count: one per host PU, at least 2 (an initiator and a
+ * target) and at most 8, so that vCPUs do not share host PUs by default. */
+unsigned pin_default_vcpus(void);
 
 #endif

@@ -35,7 +35,7 @@ static void test_run_defaults(void **state)
     assert_true(parse(2, argv, &o, err));
     assert_int_equal(o.command, CMD_RUN);
     assert_int_equal(o.accel, ACCEL_AUTO);
-    assert_int_equal(o.smp, 4);
+    assert_int_equal(o.smp, 0);
     assert_string_equal(o.sweep, "smoke");
     assert_int_equal(o.pin, PIN_COMPACT);
     assert_null(o.out);
