@@ -40,7 +40,7 @@ static void test_run_defaults(void **state)
     assert_int_equal(o.pin, PIN_COMPACT);
     assert_null(o.out);
     assert_null(o.label);
-    assert_int_equal(o.timeout_s, 300);
+    assert_int_equal(o.timeout_s, 1800);
     assert_int_equal(o.memory_mib, 256);
     assert_null(o.guest);
     assert_null(o.qemu);

@@ -148,6 +148,20 @@ static void test_apply_binds_a_real_thread(void **state)
     hwloc_topology_destroy(topo);
 }
 
+/* One vCPU per host PU, clamped to 2..8, whatever this host has. */
+static void test_default_vcpus_follow_the_host(void **state)
+{
+    hwloc_topology_t topo = pin_load_host_topology();
+    unsigned pus, want;
+
+    (void)state;
+    assert_non_null(topo);
+    pus = pin_pu_count(topo);
+    hwloc_topology_destroy(topo);
+    want = pus < 2 ? 2 : pus > 8 ? 8 : pus;
+    assert_int_equal(pin_default_vcpus(), want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_scatter_all_pus_distinct),
         cmocka_unit_test(test_none_leaves_unpinned),
         cmocka_unit_test(test_apply_binds_a_real_thread),
+        cmocka_unit_test(test_default_vcpus_follow_the_host),
     };
 
     return cmocka_run_group_tests_name("host_pin", tests, NULL, NULL);
