@@ -24,7 +24,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdlib
 	-fcf-protection=none -MMD -MP \
 	-Iguest/include -Iguest/arch/x86/include -Ibench/include \
 	-DHVFLUSH_GUEST -include $(GIT_REV_H)
-GUEST_SRC := $(wildcard guest/arch/x86/*.S guest/arch/x86/*.c guest/lib/*.c guest/*.c) \
+GUEST_SRC := $(wildcard guest/arch/x86/*.S guest/arch/x86/*.c guest/lib/*.c guest/hv/*.c guest/*.c) \
 	$(BENCH_SRC) $(MEASURE_SRC)
 GUEST_OBJ := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_SRC))
 

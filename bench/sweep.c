@@ -84,6 +84,29 @@ static bool item_state(const char *s, size_t n, void *out, unsigned idx)
     return target_state_from_name(s, n, &((enum target_state *)out)[idx]);
 }
 
+static bool item_input(const char *s, size_t n, void *out, unsigned idx)
+{
+    return hv_input_from_name(s, n, &((enum hv_input *)out)[idx]);
+}
+
+static bool item_scope(const char *s, size_t n, void *out, unsigned idx)
+{
+    return flush_scope_from_name(s, n, &((enum flush_scope *)out)[idx]);
+}
+
+static bool item_procs(const char *s, size_t n, void *out, unsigned idx)
+{
+    return proc_set_from_name(s, n, &((enum proc_set *)out)[idx]);
+}
+
+static bool item_onoff(const char *s, size_t n, void *out, unsigned idx)
+{
+    bool on = text_eq_n(s, n, "on");
+
+    ((bool *)out)[idx] = on;
+    return on || text_eq_n(s, n, "off");
+}
+
 static bool item_pages(const char *s, size_t n, void *out, unsigned idx)
 {
     uint64_t v;
@@ -129,6 +152,11 @@ static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 #define KEY_SAMPLES (1u << 4)
 #define KEY_WARMUP  (1u << 5)
 #define KEY_VERIFY  (1u << 6)
+#define KEY_INPUT   (1u << 7)
+#define KEY_SCOPE   (1u << 8)
+#define KEY_NONGLOBAL (1u << 9)
+#define KEY_PROCS   (1u << 10)
+#define KEYS_HV     (KEY_INPUT | KEY_SCOPE | KEY_NONGLOBAL | KEY_PROCS)
 
 static bool parse_measure_key(struct sweep_line *l, struct span key, struct span val,
                               unsigned *seen, unsigned lineno, struct sweep_error *err)
@@ -152,6 +180,22 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
         bit = KEY_STATE;
         ok = for_each_item(val, TARGET_STATE_COUNT, &count, item_state, l->state);
         l->nstates = count;
+    } else if (text_eq_n(key.s, key.n, "input")) {
+        bit = KEY_INPUT;
+        ok = for_each_item(val, HV_INPUT_COUNT, &count, item_input, l->input);
+        l->ninput = count;
+    } else if (text_eq_n(key.s, key.n, "scope")) {
+        bit = KEY_SCOPE;
+        ok = for_each_item(val, SCOPE_COUNT, &count, item_scope, l->scope);
+        l->nscope = count;
+    } else if (text_eq_n(key.s, key.n, "nonglobal")) {
+        bit = KEY_NONGLOBAL;
+        ok = for_each_item(val, 2, &count, item_onoff, l->nonglobal);
+        l->nnonglobal = count;
+    } else if (text_eq_n(key.s, key.n, "procs")) {
+        bit = KEY_PROCS;
+        ok = for_each_item(val, PROCS_COUNT, &count, item_procs, l->procs);
+        l->nprocs = count;
     } else if (text_eq_n(key.s, key.n, "samples")) {
         bit = KEY_SAMPLES;
         ok = parse_count(val, 1, SWEEP_SAMPLES_MAX, &l->samples);
@@ -164,7 +208,8 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
         l->verify = text_eq_n(val.s, val.n, "on");
     } else {
         return fail(err, lineno, "unknown key '", key.s, key.n,
-                    "' (expected flush, pages, targets, state, samples, warmup or verify)");
+                    "' (expected flush, pages, targets, state, input, scope, nonglobal, "
+                    "procs, samples, warmup or verify)");
     }
     if (*seen & bit)
         return fail(err, lineno, "key '", key.s, key.n, "' given twice");
@@ -174,7 +219,11 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
                     "' for flush (invlpg, cr3; comma-separated)" : bit == KEY_PAGES ?
                     "' for pages (1-512; comma-separated)" : bit == KEY_TARGETS ?
                     "' for targets (pow2, all or counts >= 1; comma-separated)" : bit == KEY_STATE ?
-                    "' for state (spin, halt; comma-separated)" : bit == KEY_VERIFY ?
+                    "' for state (spin, halt; comma-separated)" : bit == KEY_INPUT ?
+                    "' for input (slow, fast; comma-separated)" : bit == KEY_SCOPE ?
+                    "' for scope (cr3, all; comma-separated)" : bit == KEY_NONGLOBAL ?
+                    "' for nonglobal (off, on; comma-separated)" : bit == KEY_PROCS ?
+                    "' for procs (mask, all; comma-separated)" : bit == KEY_VERIFY ?
                     "' for verify (on, off)" : "' (expected a count in range)");
     return true;
 }
@@ -188,15 +237,21 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     if (sw->nlines == SWEEP_LINES_MAX)
         return fail(err, lineno, "too many measure lines (at most 32)", NULL, 0, NULL);
     if (nw < 2)
-        return fail(err, lineno, "measure needs a strategy (local, ipi)", NULL, 0, NULL);
+        return fail(err, lineno, "measure needs a strategy (local, ipi, hv-space, hv-list, "
+                    "hv-space-ex, hv-list-ex)", NULL, 0, NULL);
     l = &sw->lines[sw->nlines];
     l->lineno = lineno;
     if (!strategy_from_name(w[1].s, w[1].n, &l->strategy))
-        return fail(err, lineno, "unknown strategy '", w[1].s, w[1].n, "' (expected local or ipi)");
+        return fail(err, lineno, "unknown strategy '", w[1].s, w[1].n,
+                    "' (expected local, ipi, hv-space, hv-list, hv-space-ex or hv-list-ex)");
     l->nflush = 1;   l->flush[0] = FLUSH_INVLPG;
     l->npages = 1;   l->pages[0] = 1;
     l->ntargets = 1; l->targets[0] = SWEEP_TARGETS_POW2;
     l->nstates = 1;  l->state[0] = TARGET_SPIN;
+    l->ninput = 1;   l->input[0] = HV_INPUT_SLOW;
+    l->nscope = 1;   l->scope[0] = SCOPE_CR3;
+    l->nnonglobal = 1; l->nonglobal[0] = false;
+    l->nprocs = 1;   l->procs[0] = PROCS_MASK;
     l->samples = 0;
     l->warmup = UINT32_MAX;
     l->verify = true;
@@ -218,6 +273,16 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     if (l->strategy == STRATEGY_LOCAL && (seen & (KEY_TARGETS | KEY_STATE)))
         return fail(err, lineno, "strategy local has no targets: drop targets= and state=",
                     NULL, 0, NULL);
+    if (!strategy_is_hv(l->strategy) && (seen & KEYS_HV))
+        return fail(err, lineno, "input=, scope=, nonglobal= and procs= belong to the "
+                    "hypercall strategies (hv-*)", NULL, 0, NULL);
+    if (strategy_is_hv(l->strategy) && (seen & KEY_FLUSH))
+        return fail(err, lineno, "flush= does not apply to a hypercall strategy: the "
+                    "hypervisor performs the flush", NULL, 0, NULL);
+    if (strategy_is_list(l->strategy) &&
+        (l->nonglobal[0] || (l->nnonglobal > 1 && l->nonglobal[1])))
+        return fail(err, lineno, "nonglobal=on is not valid for List calls (the TLFS "
+                    "treats NON_GLOBAL_MAPPINGS_ONLY there as an invalid option)", NULL, 0, NULL);
     sw->nlines++;
     return true;
 }

@@ -6,7 +6,12 @@
 #include <bench/sweep.h>
 #include <bench/text.h>
 
-static const char *const strategy_names[STRATEGY_COUNT] = { "local", "ipi" };
+static const char *const strategy_names[STRATEGY_COUNT] = {
+    "local", "ipi", "hv-space", "hv-list", "hv-space-ex", "hv-list-ex"
+};
+static const char *const input_names[HV_INPUT_COUNT] = { "slow", "fast" };
+static const char *const scope_names[SCOPE_COUNT] = { "cr3", "all" };
+static const char *const procs_names[PROCS_COUNT] = { "mask", "all" };
 static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3" };
 static const char *const state_names[TARGET_STATE_COUNT] = { "spin", "halt" };
 static const char *const inject_names[INJECT_COUNT] = { "none", "page-fault", "hang", "no-end" };
@@ -15,6 +20,9 @@ const char *strategy_name(enum strategy s) { return s < STRATEGY_COUNT ? strateg
 const char *flush_op_name(enum flush_op f) { return f < FLUSH_OP_COUNT ? flush_names[f] : "?"; }
 const char *target_state_name(enum target_state t) { return t < TARGET_STATE_COUNT ? state_names[t] : "?"; }
 const char *sweep_inject_name(enum sweep_inject i) { return i < INJECT_COUNT ? inject_names[i] : "?"; }
+const char *hv_input_name(enum hv_input i) { return i < HV_INPUT_COUNT ? input_names[i] : "?"; }
+const char *flush_scope_name(enum flush_scope s) { return s < SCOPE_COUNT ? scope_names[s] : "?"; }
+const char *proc_set_name(enum proc_set p) { return p < PROCS_COUNT ? procs_names[p] : "?"; }
 
 static bool name_lookup(const char *const *names, unsigned count,
                         const char *s, size_t n, unsigned *out)
@@ -29,45 +37,25 @@ static bool name_lookup(const char *const *names, unsigned count,
     return false;
 }
 
-bool strategy_from_name(const char *s, size_t n, enum strategy *out)
-{
-    unsigned i;
-    bool ok = name_lookup(strategy_names, STRATEGY_COUNT, s, n, &i);
+/* NAME_from_name(): the enum value whose name is exactly the n bytes at s. */
+#define FROM_NAME(fn, type, names, count)                          \
+    bool fn(const char *s, size_t n, type *out)                    \
+    {                                                              \
+        unsigned i;                                                \
+        bool ok = name_lookup(names, count, s, n, &i);             \
+                                                                   \
+        if (ok)                                                    \
+            *out = (type)i;                                        \
+        return ok;                                                 \
+    }
 
-    if (ok)
-        *out = (enum strategy)i;
-    return ok;
-}
-
-bool flush_op_from_name(const char *s, size_t n, enum flush_op *out)
-{
-    unsigned i;
-    bool ok = name_lookup(flush_names, FLUSH_OP_COUNT, s, n, &i);
-
-    if (ok)
-        *out = (enum flush_op)i;
-    return ok;
-}
-
-bool target_state_from_name(const char *s, size_t n, enum target_state *out)
-{
-    unsigned i;
-    bool ok = name_lookup(state_names, TARGET_STATE_COUNT, s, n, &i);
-
-    if (ok)
-        *out = (enum target_state)i;
-    return ok;
-}
-
-bool sweep_inject_from_name(const char *s, size_t n, enum sweep_inject *out)
-{
-    unsigned i;
-    bool ok = name_lookup(inject_names, INJECT_COUNT, s, n, &i);
-
-    if (ok)
-        *out = (enum sweep_inject)i;
-    return ok;
-}
+FROM_NAME(strategy_from_name, enum strategy, strategy_names, STRATEGY_COUNT)
+FROM_NAME(flush_op_from_name, enum flush_op, flush_names, FLUSH_OP_COUNT)
+FROM_NAME(target_state_from_name, enum target_state, state_names, TARGET_STATE_COUNT)
+FROM_NAME(sweep_inject_from_name, enum sweep_inject, inject_names, INJECT_COUNT)
+FROM_NAME(hv_input_from_name, enum hv_input, input_names, HV_INPUT_COUNT)
+FROM_NAME(flush_scope_from_name, enum flush_scope, scope_names, SCOPE_COUNT)
+FROM_NAME(proc_set_from_name, enum proc_set, procs_names, PROCS_COUNT)
 
 /* ---- expansion -------------------------------------------------------------- */
 
@@ -109,7 +97,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
     for (li = 0; li < sw->nlines; li++) {
         const struct sweep_line *l = &sw->lines[li];
         uint32_t counts[SWEEP_LIST_MAX * 16];
-        unsigned ncounts = 0, fi, si, pi, ti, k;
+        unsigned ncounts = 0, fi, ii, ci, gi, ri, si, pi, ti, k;
         bool local = l->strategy == STRATEGY_LOCAL;
 
         if (local) {
@@ -136,6 +124,10 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
             }
         }
         for (fi = 0; fi < l->nflush; fi++)
+        for (ii = 0; ii < l->ninput; ii++)
+        for (ci = 0; ci < l->nscope; ci++)
+        for (gi = 0; gi < l->nnonglobal; gi++)
+        for (ri = 0; ri < l->nprocs; ri++)
             for (si = 0; si < (local ? 1u : l->nstates); si++)
                 for (pi = 0; pi < l->npages; pi++)
                     for (ti = 0; ti < ncounts; ti++) {
@@ -151,6 +143,10 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->lineno = l->lineno;
                         c->strategy = l->strategy;
                         c->flush = l->flush[fi];
+                        c->input = l->input[ii];
+                        c->scope = l->scope[ci];
+                        c->nonglobal = l->nonglobal[gi];
+                        c->procs = l->procs[ri];
                         c->pages = l->pages[pi];
                         c->targets = counts[ti];
                         c->state = local ? TARGET_SPIN : l->state[si];
@@ -164,25 +160,37 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
     return (int)count;
 }
 
-size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
+static void append_num(char *buf, size_t n, const char *prefix, uint64_t v)
 {
     char num[24];
 
+    num[text_u64_dec(num, v)] = '\0';
+    text_append(buf, n, prefix);
+    text_append(buf, n, num);
+}
+
+size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
+{
     if (n == 0)
         return 0;
     buf[0] = '\0';
     text_append(buf, n, strategy_name(c->strategy));
     text_append(buf, n, "/");
-    text_append(buf, n, flush_op_name(c->flush));
-    text_append(buf, n, "/p");
-    num[text_u64_dec(num, c->pages)] = '\0';
-    text_append(buf, n, num);
+    if (strategy_is_hv(c->strategy)) {
+        text_append(buf, n, hv_input_name(c->input));
+        text_append(buf, n, c->scope == SCOPE_ALL ? "/all-as" : "/cr3");
+    } else {
+        text_append(buf, n, flush_op_name(c->flush));
+    }
+    append_num(buf, n, "/p", c->pages);
     if (c->strategy != STRATEGY_LOCAL) {
-        text_append(buf, n, "/t");
-        num[text_u64_dec(num, c->targets)] = '\0';
-        text_append(buf, n, num);
+        append_num(buf, n, "/t", c->targets);
         text_append(buf, n, "/");
         text_append(buf, n, target_state_name(c->state));
     }
+    if (c->nonglobal)
+        text_append(buf, n, "/nonglobal");
+    if (c->procs == PROCS_ALL)
+        text_append(buf, n, "/all-vps");
     return text_len(buf);
 }

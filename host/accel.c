@@ -13,12 +13,15 @@
 
 #include "util.h"
 
-/* One row per (accelerator, host capability) pair.  A later accelerator,
- * such as a nested "lab" setup, is one more row here. */
+/* One row per (accelerator, host capability) pair.  For the nested lab the
+ * capability is whether L0 runs on KVM with nested virtualization: L2's
+ * numbers are then nested-virtualization numbers, never bare-metal ones. */
 static const struct timing_class classes[] = {
     { "kvm", 1, "hardware", "hardware KVM" },
     { "kvm", 0, "software-kvm", "software KVM — not hardware virtualization" },
     { "tcg", -1, "emulated", "TCG — emulated, not hardware" },
+    { "lab", 1, "nested-hardware", "nested on hardware KVM — not bare-metal numbers" },
+    { "lab", 0, "nested-emulated", "nested, emulated — not hardware" },
 };
 
 const struct timing_class *timing_class_for(const char *accel, bool host_virt_flags)
@@ -104,6 +107,8 @@ const char *accel_resolve(enum accel_choice choice, const struct kvm_probe *k,
     switch (choice) {
     case ACCEL_TCG:
         return "tcg";
+    case ACCEL_LAB:
+        return "lab";
     case ACCEL_KVM:
         if (k->usable)
             return "kvm";

@@ -23,16 +23,18 @@ struct kvm_probe {
 };
 
 struct timing_class {
-    const char *accel;          /* "kvm", "tcg" */
-    int needs_virt_flags;       /* 1: host vmx/svm present, 0: absent, -1: either */
-    const char *name;           /* "hardware", "software-kvm", "emulated" */
+    const char *accel;          /* "kvm", "tcg", "lab" */
+    int needs_virt_flags;       /* 1: host vmx/svm present (lab: L0 on nested KVM),
+                                 * 0: absent, -1: either */
+    const char *name;           /* "hardware", "software-kvm", "emulated",
+                                 * "nested-hardware", "nested-emulated" */
     const char *label;          /* shown in every table and plot title */
 };
 
 /* Probes /dev/kvm and the host CPU flags. */
 void kvm_probe(struct kvm_probe *k);
 
-/* Resolves --accel against the probe.  Returns "kvm" or "tcg", or NULL with
+/* Resolves --accel against the probe.  Returns "kvm", "tcg" or "lab", or NULL with
  * a message in err when kvm was asked for but is unusable. */
 const char *accel_resolve(enum accel_choice choice, const struct kvm_probe *k,
                           char *err, size_t errcap);

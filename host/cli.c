@@ -14,11 +14,14 @@
 const char cli_usage[] =
     "usage: hvflush run [options]     boot the guest, measure a sweep, write a run directory\n"
     "       hvflush plot RUN_DIR      draw the plots of a finished run into RUN_DIR/plots\n"
+    "       hvflush lab [options]     prepare the nested lab and check that it works\n"
     "       hvflush help | --help     this text\n"
     "       hvflush version           the tool's version and git revision\n"
     "\n"
     "run options:\n"
-    "  --accel auto|kvm|tcg     accelerator (default auto: kvm when /dev/kvm works, else tcg)\n"
+    "  --accel auto|kvm|tcg|lab accelerator (default auto: kvm when /dev/kvm works, else\n"
+    "                           tcg); lab: the guest under a Debian kernel's KVM (with\n"
+    "                           Hyper-V) nested in a QEMU the host starts\n"
     "  --smp N                  vCPUs, 1-255 (default: host PUs, 2 to 8)\n"
     "  --sweep NAME|FILE        sweep to measure: NAME is <root>/bench/sweeps/NAME.sweep\n"
     "                           (default smoke); a path or *.sweep is read as a file\n"
@@ -31,6 +34,16 @@ const char cli_usage[] =
     "  --qemu PATH              QEMU binary (default qemu-system-x86_64 from PATH)\n"
     "  --quiet                  do not echo the guest console\n"
     "\n"
+    "nested lab options (with --accel lab, and for hvflush lab):\n"
+    "  --lab-kernel VERSION     L1 kernel: 6.1, 6.12, a release such as 6.1.0-56 or a\n"
+    "                           full linux-image-... package (default: what Debian's\n"
+    "                           linux-image-amd64 names); fetched with apt into\n"
+    "                           $HVFLUSH_LAB_CACHE or ~/.cache/hvflush/lab\n"
+    "  --lab-memory MiB         L1 memory (default 2048)\n"
+    "  --lab-vcpus N            L1 vCPUs, at least --smp (default: --smp, at least 2)\n"
+    "hvflush lab boots the guest's bring-up in the lab and reports what it found; it\n"
+    "takes the run options but --sweep, and keeps its run only with --out.\n"
+    "\n"
     "<root> is the directory above the one holding the hvflush binary, or $HVFLUSH_ROOT.\n"
     "Exit status: 0 run ok, 1 run failed, 2 usage or input error.\n";
 
@@ -40,6 +53,7 @@ const char *accel_choice_name(enum accel_choice a)
     case ACCEL_AUTO: return "auto";
     case ACCEL_KVM: return "kvm";
     case ACCEL_TCG: return "tcg";
+    case ACCEL_LAB: return "lab";
     }
     return "?";
 }
@@ -54,6 +68,7 @@ static void defaults(struct cli_options *o)
     o->pin = PIN_COMPACT;
     o->timeout_s = 1800;
     o->memory_mib = 256;
+    o->lab_memory_mib = CLI_LAB_MEMORY_DEFAULT;
 }
 
 /* Parses a decimal number in [lo, hi] with nothing else around it. */
@@ -91,8 +106,10 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
             o->accel = ACCEL_KVM;
         else if (!strcmp(val, "tcg"))
             o->accel = ACCEL_TCG;
+        else if (!strcmp(val, "lab"))
+            o->accel = ACCEL_LAB;
         else
-            return fmt(err, cap, "--accel: '%s' is not one of auto, kvm, tcg", val), false;
+            return fmt(err, cap, "--accel: '%s' is not one of auto, kvm, tcg, lab", val), false;
         return true;
     }
     if (!strcmp(name, "--smp"))
@@ -102,6 +119,11 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
     if (!strcmp(name, "--memory"))
         return number_option(name, val, CLI_MEMORY_MIN, CLI_MEMORY_MAX, &o->memory_mib,
                              err, cap);
+    if (!strcmp(name, "--lab-memory"))
+        return number_option(name, val, CLI_LAB_MEMORY_MIN, CLI_MEMORY_MAX,
+                             &o->lab_memory_mib, err, cap);
+    if (!strcmp(name, "--lab-vcpus"))
+        return number_option(name, val, 1, CLI_SMP_MAX, &o->lab_vcpus, err, cap);
     if (!strcmp(name, "--pin")) {
         if (!pin_policy_from_name(val, &o->pin))
             return fmt(err, cap, "--pin: '%s' is not one of %s", val, pin_policy_names()),
@@ -121,8 +143,11 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
     }
     if (!*val)
         return fmt(err, cap, "%s: empty value", name), false;
-    if (!strcmp(name, "--sweep"))
+    if (!strcmp(name, "--sweep")) {
         o->sweep = val;
+        o->sweep_given = true;
+    } else if (!strcmp(name, "--lab-kernel"))
+        o->lab_kernel = val;
     else if (!strcmp(name, "--out"))
         o->out = val;
     else if (!strcmp(name, "--guest"))
@@ -136,7 +161,7 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
 
 static const char *const value_options[] = {
     "--accel", "--smp", "--sweep", "--pin", "--out", "--label", "--timeout",
-    "--memory", "--guest", "--qemu", NULL,
+    "--memory", "--guest", "--qemu", "--lab-kernel", "--lab-memory", "--lab-vcpus", NULL,
 };
 
 static bool takes_value(const char *name)
@@ -145,6 +170,29 @@ static bool takes_value(const char *name)
         if (!strcmp(name, value_options[i]))
             return true;
     return false;
+}
+
+/* The lab's options make sense only in the lab; "hvflush lab" runs the
+ * lab and brings its own sweep. */
+static bool check_lab_options(struct cli_options *o, char *err, size_t cap)
+{
+    bool lab_options = o->lab_kernel || o->lab_vcpus ||
+                       o->lab_memory_mib != CLI_LAB_MEMORY_DEFAULT;
+
+    if (o->command == CMD_LAB) {
+        if (o->accel != ACCEL_AUTO && o->accel != ACCEL_LAB)
+            return fmt(err, cap, "lab: --accel %s: the self-check always uses the lab",
+                       accel_choice_name(o->accel)), false;
+        if (o->sweep_given)
+            return fmt(err, cap, "lab: --sweep: the self-check runs its own bring-up sweep; "
+                       "use hvflush run --accel lab --sweep ..."), false;
+        o->accel = ACCEL_LAB;
+        return true;
+    }
+    if (lab_options && o->accel != ACCEL_LAB)
+        return fmt(err, cap, "--lab-kernel, --lab-memory and --lab-vcpus need --accel lab"),
+               false;
+    return true;
 }
 
 static bool parse_run(int argc, char *const argv[], int i, struct cli_options *o,
@@ -180,7 +228,7 @@ static bool parse_run(int argc, char *const argv[], int i, struct cli_options *o
         if (!run_option(o, name, val, err, cap))
             return false;
     }
-    return true;
+    return check_lab_options(o, err, cap);
 }
 
 bool cli_parse(int argc, char *const argv[], struct cli_options *o,
@@ -203,6 +251,10 @@ bool cli_parse(int argc, char *const argv[], struct cli_options *o,
     }
     if (!strcmp(cmd, "run")) {
         o->command = CMD_RUN;
+        return parse_run(argc, argv, 2, o, err, cap);
+    }
+    if (!strcmp(cmd, "lab")) {
+        o->command = CMD_LAB;
         return parse_run(argc, argv, 2, o, err, cap);
     }
     if (!strcmp(cmd, "plot")) {

@@ -15,6 +15,7 @@
 enum cli_command {
     CMD_RUN,
     CMD_PLOT,
+    CMD_LAB,
     CMD_HELP,
     CMD_VERSION,
 };
@@ -23,6 +24,7 @@ enum accel_choice {
     ACCEL_AUTO,
     ACCEL_KVM,
     ACCEL_TCG,
+    ACCEL_LAB,                  /* the nested lab (host/lab.h) */
 };
 
 #define CLI_SMP_MAX       255
@@ -30,6 +32,8 @@ enum accel_choice {
 #define CLI_MEMORY_MIN    32
 #define CLI_MEMORY_MAX    65536
 #define CLI_LABEL_MAX     64
+#define CLI_LAB_MEMORY_MIN 512
+#define CLI_LAB_MEMORY_DEFAULT 2048
 
 struct cli_options {
     enum cli_command command;
@@ -45,6 +49,11 @@ struct cli_options {
     const char *qemu;           /* NULL: qemu-system-x86_64 from PATH */
     bool quiet;
     const char *plot_dir;       /* CMD_PLOT's RUN_DIR */
+    /* The nested lab (--accel lab, and "hvflush lab"): */
+    const char *lab_kernel;     /* --lab-kernel VERSION; NULL: the distro's default */
+    unsigned lab_memory_mib;    /* L1's memory */
+    unsigned lab_vcpus;         /* L1's vCPUs; 0 until resolved: max(--smp, 2) */
+    bool sweep_given;           /* --sweep was typed ("hvflush lab" has its own) */
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

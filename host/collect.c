@@ -39,9 +39,10 @@ bool collect_init(struct run_data *d, const struct sweep_config *configs, unsign
     d->smp = smp;
     d->nconfigs = n;
     d->configs = calloc(n ? n : 1, sizeof(*d->configs));
-    d->guest = json_pack("{s:o, s:o, s:[], s:o, s:[], s:[]}", "hello", json_null(),
-                         "platform", json_null(), "cpus", "timer", json_null(),
-                         "probes", "errors");
+    d->guest = json_pack("{s:o, s:o, s:[], s:o, s:[], s:[], s:o, s:[], s:[], s:[]}",
+                         "hello", json_null(), "platform", json_null(), "cpus",
+                         "timer", json_null(), "probes", "errors", "hyperv", json_null(),
+                         "vps", "conformance", "precision");
     if (!d->configs || !d->guest)
         return false;
     for (unsigned i = 0; i < n; i++) {
@@ -106,6 +107,37 @@ static struct config_result *config_of(struct run_data *d, const struct record *
     return &d->configs[id];
 }
 
+/* input/scope/nonglobal/procs of a config record match the expansion. */
+static bool hv_fields_match(const struct record *r, const struct sweep_config *x)
+{
+    const char *in = record_get(r, "input"), *sc = record_get(r, "scope");
+    const char *pr = record_get(r, "procs");
+    enum hv_input input;
+    enum flush_scope scope;
+    enum proc_set procs;
+    uint64_t nonglobal;
+
+    return in && sc && pr && record_get_u64(r, "nonglobal", &nonglobal) &&
+           hv_input_from_name(in, strlen(in), &input) && input == x->input &&
+           flush_scope_from_name(sc, strlen(sc), &scope) && scope == x->scope &&
+           proc_set_from_name(pr, strlen(pr), &procs) && procs == x->procs &&
+           nonglobal == (uint64_t)x->nonglobal;
+}
+
+static void on_unsupported(struct run_data *d, const struct record *r)
+{
+    struct config_result *c = config_of(d, r);
+    const char *why = record_get(r, "reason");
+
+    if (!c)
+        return;
+    if (!c->announced || c->nsamples) {
+        collect_problem(d, "configuration %u: unsupported record out of place", c->cfg.id);
+        return;
+    }
+    fmt(c->unsupported, sizeof(c->unsupported), "%s", why ? why : "unspecified");
+}
+
 /* The guest's config record must describe exactly what the host expanded. */
 static void on_config(struct run_data *d, const struct record *r)
 {
@@ -140,6 +172,8 @@ static void on_config(struct run_data *d, const struct record *r)
     /* A local configuration has no targets, so its state does not matter. */
     if (!target_state_from_name(t, strlen(t), &state))
         state = x->strategy == STRATEGY_LOCAL ? x->state : TARGET_STATE_COUNT;
+    if (!hv_fields_match(r, x))
+        collect_problem(d, "configuration %u: hypercall options differ from the sweep", x->id);
     if (strategy != x->strategy || flush != x->flush || pages != x->pages ||
         targets != x->targets || state != x->state ||
         samples != x->samples || warmup != x->warmup || strcmp(label, c->label) != 0)
@@ -276,6 +310,13 @@ static void on_record(struct run_data *d, const struct record *r)
         on_verify(d, r);
     } else if (!strcmp(t, "error")) {
         on_error(d, r);
+    } else if (!strcmp(t, "unsupported")) {
+        on_unsupported(d, r);
+    } else if (!strcmp(t, "hyperv")) {
+        json_object_set_new(d->guest, "hyperv", record_json(r));
+    } else if (!strcmp(t, "vp") || !strcmp(t, "conformance") || !strcmp(t, "precision")) {
+        json_array_append_new(json_object_get(d->guest, !strcmp(t, "vp") ? "vps" : t),
+                              record_json(r));
     } else if (!strcmp(t, "end")) {
         const char *status = record_get(r, "status");
 
@@ -323,6 +364,10 @@ static void check_complete(struct run_data *d)
             missing++;
             continue;
         }
+        /* Unsupported here, or a measurement the guest abandoned and said
+         * why (e.g. a hypercall that failed): a result, not a broken run. */
+        if (c->unsupported[0] || (c->error[0] && c->nsamples == 0))
+            continue;
         if (c->nsamples != c->cfg.samples)
             collect_problem(d, "configuration %u (%s): %zu of %" PRIu32 " samples%s%s",
                             i, c->label, c->nsamples, c->cfg.samples,
@@ -381,6 +426,8 @@ void collect_file(struct run_data *d, const char *path)
 
 const char *collect_verdict(const struct config_result *c)
 {
+    if (c->unsupported[0])
+        return "unsupported";
     if (c->has_verify)
         return c->verify.verdict;
     if (c->error[0])

@@ -31,6 +31,7 @@ struct config_result {
     bool has_verify;
     struct verify_result verify;
     char error[128];            /* "what" of a guest error record for this id */
+    char unsupported[96];       /* reason of a guest unsupported record, "" if none */
 };
 
 struct run_data {
@@ -46,7 +47,8 @@ struct run_data {
     uint64_t platform_cpus;
     uint64_t timer_overhead;
     unsigned cpus_seen;
-    json_t *guest;              /* hello, platform, cpus, timer, probes, errors */
+    json_t *guest;              /* hello, platform, cpus, timer, probes, errors,
+                                   hyperv, vps, conformance, precision */
 
     /* Stream state and verdict. */
     struct record_stream stream;

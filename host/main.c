@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "lab.h"
 #include "pin.h"
 #include "plot.h"
 #include "run.h"
@@ -33,6 +34,10 @@ int main(int argc, char **argv)
         if (o.smp == 0)
             o.smp = pin_default_vcpus();
         return run_command(&o);
+    case CMD_LAB:
+        if (o.smp == 0)
+            o.smp = pin_default_vcpus();
+        return lab_command(&o);
     }
     return 2;
 }

@@ -114,11 +114,12 @@ static json_t *pinning_json(const struct run_info *ri)
 static json_t *build(const struct run_info *ri)
 {
     char start[32], end[32] = "";
+    json_t *meta;
 
     utc_iso(ri->start, start, sizeof(start));
     if (ri->end)
         utc_iso(ri->end, end, sizeof(end));
-    return json_pack("{s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:s, s:o,"
+    meta = json_pack("{s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:s, s:o,"
                      " s:o, s:o, s:o, s:o, s:o,"
                      " s:{s:s, s:s, s:s%, s:i, s:s}, s:{s:i, s:i, s:s},"
                      " s:O, s:o}",
@@ -142,6 +143,10 @@ static json_t *build(const struct run_info *ri)
                      "guest", ri->data.guest ? ri->data.guest : json_null(),
                      "tsc_hz", ri->data.tsc_hz ? json_integer((json_int_t)ri->data.tsc_hz)
                                                : json_null());
+    /* In the lab, "qemu" above is L0 and "vm" is L2; "lab" says the rest. */
+    if (meta && ri->lab)
+        json_object_set_new(meta, "lab", lab_meta_json(ri));
+    return meta;
 }
 
 bool meta_write(const struct run_info *ri, char *err, size_t errcap)

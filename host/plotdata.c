@@ -42,6 +42,26 @@ static int split(char *line, char **f, int max)
     return n;
 }
 
+/* A series is every configuration that differs only in its target count:
+ * the label without its "/t<N>" part ("ipi/invlpg/p1/t4/spin" ->
+ * "ipi/invlpg/p1/spin"). */
+static void series_of_label(const char *label, char *out, size_t cap)
+{
+    const char *t = strstr(label, "/t");
+
+    while (t && !(t[2] >= '0' && t[2] <= '9'))
+        t = strstr(t + 2, "/t");
+    if (!t) {
+        fmt(out, cap, "%s", label);
+        return;
+    }
+    const char *rest = t + 2;
+
+    while (*rest >= '0' && *rest <= '9')
+        rest++;
+    fmt(out, cap, "%.*s%s", (int)(t - label), label, rest);
+}
+
 static int column(char **hdr, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
@@ -53,10 +73,9 @@ static int column(char **hdr, int n, const char *name)
 static bool read_rows(const char *run_dir, struct row **rows, unsigned *nrows,
                       char *err, size_t errcap)
 {
-    enum { ID, LABEL, STRATEGY, FLUSH, PAGES, TARGETS, STATE, N, P10, P50, P90, P99, NCOL };
+    enum { ID, LABEL, TARGETS, N, P10, P50, P90, P99, NCOL };
     static const char *const names[NCOL] = {
-        "id", "label", "strategy", "flush", "pages", "targets", "state", "n",
-        "p10_ns", "p50_ns", "p90_ns", "p99_ns",
+        "id", "label", "targets", "n", "p10_ns", "p50_ns", "p90_ns", "p99_ns",
     };
     char path[4096], line[4096], *f[FIELDS_MAX];
     int col[NCOL], nf;
@@ -93,12 +112,7 @@ static bool read_rows(const char *run_dir, struct row **rows, unsigned *nrows,
         memset(r, 0, sizeof(*r));
         r->id = (unsigned)strtoul(f[col[ID]], NULL, 10);
         fmt(r->label, sizeof(r->label), "%s", f[col[LABEL]]);
-        if (!strcmp(f[col[STRATEGY]], "local"))
-            fmt(r->series, sizeof(r->series), "%s/%s/p%s", f[col[STRATEGY]], f[col[FLUSH]],
-                f[col[PAGES]]);
-        else
-            fmt(r->series, sizeof(r->series), "%s/%s/p%s/%s", f[col[STRATEGY]],
-                f[col[FLUSH]], f[col[PAGES]], f[col[STATE]]);
+        series_of_label(f[col[LABEL]], r->series, sizeof(r->series));
         r->targets = (unsigned)strtoul(f[col[TARGETS]], NULL, 10);
         r->n = strtoul(f[col[N]], NULL, 10);
         /* Rows without samples or without a known TSC rate have no ns values. */

@@ -13,11 +13,12 @@
 struct qemu_params {
     const char *binary;
     const char *accel;          /* "kvm" or "tcg" */
+    const char *cpu;            /* NULL: the accelerator's default model */
     unsigned smp;
     unsigned memory_mib;
     const char *guest;          /* kernel image */
     const char *run_dir;        /* records.txt and sweep.txt live here */
-    const char *qmp_socket;
+    const char *qmp_socket;     /* NULL: no QMP, and the guest starts at once */
 };
 
 /* Builds the NULL-terminated argv (argv[0] is the binary).  Free with

@@ -44,7 +44,7 @@ static void catch_signals(void)
 static bool setup_vcpus(struct run_info *ri, struct qmp *q, long long deadline,
                         char *err, size_t errcap)
 {
-    unsigned n = ri->opt->smp;
+    unsigned n = ri->vcpus;
     struct qmp_vcpu *vcpus = calloc(n, sizeof(*vcpus));
     long *tids = calloc(n, sizeof(*tids));
     json_t *ret = NULL;
@@ -117,19 +117,28 @@ static void execute(struct run_info *ri)
         return;
     }
     fmt(sock, sizeof(sock), "%s/qmp.sock", tmpdir);
-    ri->qemu_argv = qemu_build_argv(&params);
+    err[0] = '\0';
+    /* In the lab the host starts L0; L2's command goes to RUN/lab/l2.sh. */
+    ri->qemu_argv = ri->lab ? lab_start(ri, sock, err, sizeof(err)) : qemu_build_argv(&params);
     fmt(path, sizeof(path), "%s/serial.log", ri->run_dir);
     serial_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     fmt(path, sizeof(path), "%s/qemu.log", ri->run_dir);
     if (!ri->qemu_argv || serial_fd < 0 ||
         !qemu_spawn(ri->qemu_argv, path, &proc, err, sizeof(err))) {
         fmt(ri->reason, sizeof(ri->reason), "cannot start QEMU: %s",
-            ri->qemu_argv && serial_fd >= 0 ? err : strerror(errno));
+            (ri->qemu_argv || err[0]) && serial_fd >= 0 ? err : strerror(errno));
         goto cleanup;
     }
-    hv_note("started QEMU (%s, %u vCPU%s, pin %s); run directory %s", ri->accel,
-            ri->opt->smp, ri->opt->smp == 1 ? "" : "s", pin_policy_name(ri->opt->pin),
-            paths_display(ri->run_dir));
+    if (ri->lab)
+        hv_note("started the lab: L0 QEMU (%s, %u vCPU%s, pin %s) → L1 Linux %s (%s) → "
+                "L2 guest (kvm, %u vCPU%s); run directory %s", ri->lab->l0_accel, ri->vcpus,
+                ri->vcpus == 1 ? "" : "s", pin_policy_name(ri->opt->pin),
+                ri->lab->k.release, ri->lab->kvm_module, ri->opt->smp,
+                ri->opt->smp == 1 ? "" : "s", paths_display(ri->run_dir));
+    else
+        hv_note("started QEMU (%s, %u vCPU%s, pin %s); run directory %s", ri->accel,
+                ri->opt->smp, ri->opt->smp == 1 ? "" : "s", pin_policy_name(ri->opt->pin),
+                paths_display(ri->run_dir));
 
     long long setup_deadline = mono_ms() + QMP_SETUP_MS;
     if (setup_deadline > deadline)
@@ -145,8 +154,14 @@ static void execute(struct run_info *ri)
         goto cleanup;
     }
     qmp_close(&q);
+    long long started = mono_ms();
     qemu_supervise(&proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &outcome);
-    qemu_outcome_ok(&outcome, ri->opt->timeout_s, ri->reason, sizeof(ri->reason));
+    if (ri->lab) {
+        ri->lab->l0_ms = mono_ms() - started;
+        lab_outcome(ri, &outcome, ri->reason, sizeof(ri->reason));
+    } else {
+        qemu_outcome_ok(&outcome, ri->opt->timeout_s, ri->reason, sizeof(ri->reason));
+    }
 cleanup:
     qmp_close(&q);
     if (serial_fd >= 0)
@@ -206,12 +221,27 @@ static int finish(struct run_info *ri)
 
 int run_command(const struct cli_options *o)
 {
+    return run_command_at(o, NULL, 0);
+}
+
+int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
+{
     struct run_info ri;
     char base[RUN_ID_MAX], err[512] = "", records[PATH_MAX + 16];
     int rc;
 
+    if (run_dir && cap)
+        run_dir[0] = '\0';
     hv_set_quiet(o->quiet);
+    /* From here on a signal stops the run in an orderly way, also while
+     * the lab's kernel is being fetched (which can take a while). */
+    catch_signals();
     if (!run_prepare(&ri, o)) {
+        run_release(&ri);
+        return 2;
+    }
+    if (interrupted) {
+        hv_err("interrupted before the run started; nothing written");
         run_release(&ri);
         return 2;
     }
@@ -234,11 +264,12 @@ int run_command(const struct cli_options *o)
         run_release(&ri);
         return 1;
     }
-    catch_signals();
     execute(&ri);
     fmt(records, sizeof(records), "%s/records.txt", ri.run_dir);
     collect_file(&ri.data, records);
     rc = finish(&ri);
+    if (run_dir)
+        fmt(run_dir, cap, "%s", ri.run_dir);
     run_release(&ri);
     return rc;
 }

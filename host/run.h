@@ -17,7 +17,9 @@
 #include "accel.h"
 #include "cli.h"
 #include "collect.h"
+#include "lab.h"
 #include "pin.h"
+#include "qemu.h"
 #include "results.h"
 
 struct run_info {
@@ -36,8 +38,10 @@ struct run_info {
     char qemu_version[256];
     char out[PATH_MAX];
     struct kvm_probe kvm;
-    const char *accel;               /* "kvm" or "tcg" */
+    const char *accel;               /* "kvm", "tcg" or "lab" */
     const struct timing_class *tc;
+    unsigned vcpus;                  /* of the QEMU the host starts: --smp, or L1's */
+    struct lab_plan *lab;            /* --accel lab only */
     hwloc_topology_t topo;
     hwloc_bitmap_t *pin_sets;        /* one per vCPU; NULL entries: unpinned */
 
@@ -60,8 +64,26 @@ void run_release(struct run_info *ri);
 
 /* The whole "hvflush run" command; returns the exit status. */
 int run_command(const struct cli_options *o);
+/* The same, also telling where the run directory is ("" if none was made). */
+int run_command_at(const struct cli_options *o, char *run_dir, size_t cap);
 
 /* Writes run_dir/meta.json (atomically) from ri. */
 bool meta_write(const struct run_info *ri, char *err, size_t errcap);
+
+/* The nested lab's part of a run (lab_run.c). */
+/* Chooses L0's accelerator and L1's size and sets ri->tc and ri->vcpus;
+ * false after one "hvflush: ..." line (bad input). */
+bool lab_plan_run(struct run_info *ri);
+/* Fetches the kernel, builds the initramfs, makes paths absolute for L1's
+ * view of the host; false after one "hvflush: lab: ..." line. */
+bool lab_prepare_run(struct run_info *ri);
+/* Writes RUN/lab/lab.env and RUN/lab/l2.sh and returns L0's argv (NULL
+ * with a message in err). */
+char **lab_start(struct run_info *ri, const char *qmp_socket, char *err, size_t errcap);
+/* After L0's exit: reads what L1 left in RUN/lab and explains the outcome
+ * in why; true when the guest in L2 reported success. */
+bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, size_t cap);
+json_t *lab_meta_json(const struct run_info *ri);
+void lab_release(struct run_info *ri);
 
 #endif

@@ -119,7 +119,13 @@ static bool choose_accel(struct run_info *ri, const struct cli_options *o)
         hv_err("%s", err);
         return false;
     }
-    ri->tc = timing_class_for(ri->accel, ri->kvm.host_vmx || ri->kvm.host_svm);
+    ri->vcpus = o->smp;
+    if (!strcmp(ri->accel, "lab")) {
+        if (!lab_plan_run(ri))
+            return false;
+    } else {
+        ri->tc = timing_class_for(ri->accel, ri->kvm.host_vmx || ri->kvm.host_svm);
+    }
     if (!ri->tc) {
         hv_err("no timing class for accelerator %s", ri->accel);
         return false;
@@ -127,25 +133,27 @@ static bool choose_accel(struct run_info *ri, const struct cli_options *o)
     return true;
 }
 
+/* Places the vCPUs of the QEMU the host starts (in the lab: L0's, which
+ * carry L1's vCPUs and through them L2's). */
 static bool plan_pinning(struct run_info *ri, const struct cli_options *o)
 {
-    unsigned npu;
+    unsigned npu, n = ri->vcpus;
 
     ri->topo = pin_load_host_topology();
     if (!ri->topo) {
         hv_err("cannot read the host topology with hwloc");
         return false;
     }
-    ri->pin_sets = calloc(o->smp, sizeof(*ri->pin_sets));
-    ri->pin_map = calloc(o->smp, sizeof(*ri->pin_map));
+    ri->pin_sets = calloc(n, sizeof(*ri->pin_sets));
+    ri->pin_map = calloc(n, sizeof(*ri->pin_map));
     if (!ri->pin_sets || !ri->pin_map ||
-        !pin_policy_sets(ri->topo, o->pin, o->smp, ri->pin_sets)) {
-        hv_err("--pin %s: cannot place %u vCPUs on this host", pin_policy_name(o->pin), o->smp);
+        !pin_policy_sets(ri->topo, o->pin, n, ri->pin_sets)) {
+        hv_err("--pin %s: cannot place %u vCPUs on this host", pin_policy_name(o->pin), n);
         return false;
     }
     npu = pin_pu_count(ri->topo);
-    if (o->pin != PIN_NONE && o->smp > npu)
-        hv_note("note: %u vCPUs on %u host PUs: some vCPUs share a PU", o->smp, npu);
+    if (o->pin != PIN_NONE && n > npu)
+        hv_note("note: %u vCPUs on %u host PUs: some vCPUs share a PU", n, npu);
     return true;
 }
 
@@ -162,14 +170,17 @@ bool run_prepare(struct run_info *ri, const struct cli_options *o)
         fmt(ri->out, sizeof(ri->out), "%s", o->out);
     else
         fmt(ri->out, sizeof(ri->out), "%s/results", ri->root);
+    /* The lab's kernel is fetched last: every cheaper check comes first. */
     return load_sweep(ri, o) && find_guest(ri, o) && find_qemu(ri, o) &&
-           choose_accel(ri, o) && plan_pinning(ri, o);
+           choose_accel(ri, o) && plan_pinning(ri, o) &&
+           (!ri->lab || lab_prepare_run(ri));
 }
 
 void run_release(struct run_info *ri)
 {
     if (ri->pin_sets)
-        pin_sets_free(ri->pin_sets, ri->opt->smp);
+        pin_sets_free(ri->pin_sets, ri->vcpus);
+    lab_release(ri);
     free(ri->pin_sets);
     free(ri->pin_map);
     if (ri->topo)

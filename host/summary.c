@@ -2,6 +2,7 @@
  * summary.csv, samples.csv, verify.csv and the end-of-run table
  * (see summary.h).
  */
+#include "conformance.h"
 #include "summary.h"
 
 #include <errno.h>
@@ -49,9 +50,10 @@ static void summary_row(FILE *f, const struct run_data *d, const struct config_r
     const struct sweep_config *x = &c->cfg;
     uint64_t hz = d->tsc_hz;
 
-    fprintf(f, "%u,%s,%s,%s,%" PRIu32 ",%" PRIu32 ",%s,%zu,", x->id, c->label,
+    fprintf(f, "%u,%s,%s,%s,%" PRIu32 ",%" PRIu32 ",%s,%s,%s,%d,%s,%zu,", x->id, c->label,
             strategy_name(x->strategy), flush_op_name(x->flush), x->pages, x->targets,
-            target_state_name(x->state), s->n);
+            target_state_name(x->state), hv_input_name(x->input), flush_scope_name(x->scope),
+            x->nonglobal, proc_set_name(x->procs), s->n);
     if (s->n) {
         fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
                 ",%.1f,%.1f,", s->min, s->p10, s->p50, s->p90, s->p99, s->max, s->mean,
@@ -69,7 +71,7 @@ static void summary_row(FILE *f, const struct run_data *d, const struct config_r
     }
     if (d->have_timer)
         fprintf(f, "%" PRIu64, d->timer_overhead);
-    fprintf(f, ",%s\n", tc->name);
+    fprintf(f, ",%s,%s\n", tc->name, collect_verdict(c));
 }
 
 static FILE *open_csv(const char *run_dir, const char *name, char *err, size_t errcap)
@@ -171,9 +173,9 @@ static bool write_verify(const char *run_dir, const struct run_data *d,
                     v->control_rounds, v->control_stale);
             put_text(f, v->reason);
             fputc('\n', f);
-        } else if (c->error[0]) {
-            fprintf(f, "%u,%s,error,,,,,,", i, c->label);
-            put_text(f, c->error);
+        } else if (c->unsupported[0] || c->error[0]) {
+            fprintf(f, "%u,%s,%s,,,,,,", i, c->label, collect_verdict(c));
+            put_text(f, c->unsupported[0] ? c->unsupported : c->error);
             fputc('\n', f);
         }
     }
@@ -185,7 +187,8 @@ bool summary_write(const char *run_dir, const struct run_data *d,
 {
     return write_summary(run_dir, d, tc, err, errcap) &&
            write_samples(run_dir, d, err, errcap) &&
-           write_verify(run_dir, d, err, errcap);
+           write_verify(run_dir, d, err, errcap) &&
+           conformance_write(run_dir, d, err, errcap);
 }
 
 void summary_print(FILE *out, const struct run_data *d, const struct timing_class *tc)

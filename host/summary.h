@@ -14,9 +14,9 @@
 #include "collect.h"
 
 #define SUMMARY_HEADER \
-    "id,label,strategy,flush,pages,targets,state,n," \
+    "id,label,strategy,flush,pages,targets,state,input,scope,nonglobal,procs,n," \
     "min_cyc,p10_cyc,p50_cyc,p90_cyc,p99_cyc,max_cyc,mean_cyc,stddev_cyc," \
-    "min_ns,p10_ns,p50_ns,p90_ns,p99_ns,max_ns,mean_ns,stddev_ns,overhead_cyc,timing_class"
+    "min_ns,p10_ns,p50_ns,p90_ns,p99_ns,max_ns,mean_ns,stddev_ns,overhead_cyc,timing_class,verdict"
 
 /* Writes summary.csv, samples.csv and verify.csv into run_dir.  Returns
  * false with a message in err if a file cannot be written. */

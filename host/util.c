@@ -229,3 +229,69 @@ bool capture_first_line(char *const argv[], char *out, size_t cap)
         ;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 && out[0];
 }
+
+bool capture_output(char *const argv[], bool discard_stderr, char **out, int *status)
+{
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap);
+    int fds[2];
+    pid_t pid;
+
+    *out = NULL;
+    if (!buf || pipe2(fds, O_CLOEXEC) < 0) {
+        free(buf);
+        return false;
+    }
+    pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        free(buf);
+        return false;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+
+        dup2(devnull, STDIN_FILENO);
+        dup2(fds[1], STDOUT_FILENO);
+        if (discard_stderr)
+            dup2(devnull, STDERR_FILENO);
+        execv(argv[0], argv);
+        dprintf(STDERR_FILENO, "hvflush: cannot execute %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    for (;;) {
+        char discard[512];
+        ssize_t n;
+
+        if (len + 1 == cap) {
+            char *bigger = realloc(buf, cap * 2);
+
+            if (bigger) {
+                buf = bigger;
+                cap *= 2;
+            }
+        }
+        /* Out of memory, the rest is read and dropped so that the child
+         * can finish; the caller sees a short text. */
+        if (len + 1 == cap) {
+            n = read(fds[0], discard, sizeof(discard));
+            if (n > 0 || (n < 0 && errno == EINTR))
+                continue;
+            break;
+        }
+        n = read(fds[0], buf + len, cap - len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fds[0]);
+    buf[len] = '\0';
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+    *out = buf;
+    return true;
+}

@@ -38,6 +38,11 @@ void utc_iso(time_t t, char *buf, size_t cap);
 /* Monotonic clock in milliseconds. */
 long long mono_ms(void);
 
+/* Runs argv (no shell) with stdin /dev/null and stderr inherited (or
+ * discarded); returns its whole stdout as a NUL-terminated heap string in
+ * *out and its wait status in *status.  False if it could not be started. */
+bool capture_output(char *const argv[], bool discard_stderr, char **out, int *status);
+
 /* Runs argv (no shell) and captures the first line of its stdout. */
 bool capture_first_line(char *const argv[], char *out, size_t cap);
 

@@ -7,6 +7,12 @@
  *   times one shootdown_round(SD_FLUSH): from before the first IPI is sent
  *   until the last acknowledgement is seen (see shootdown.c for the exact
  *   sequence on both sides).
+ * hv-*: targets 1..n wait the same way (spinning ones poll memory, so they
+ *   take no interrupt); each sample times one flush hypercall from issue to
+ *   return -- by the TLFS, the flush has happened on every target when the
+ *   call returns, so no acknowledgement is needed.  A call that fails or
+ *   faults ends the configuration with an error record naming the status
+ *   or the vector; the run goes on.
  *
  * Every sample runs with interrupts off on the initiator and is bracketed
  * by tsc_begin()/tsc_end(); the empty-bracket overhead (timer.c) is
@@ -18,6 +24,7 @@
 #include <arch/paging.h>
 #include <guest/console.h>
 #include "measure.h"
+#include "hypercall.h"
 #include "shootdown.h"
 
 static void touch_window(uint32_t pages)
@@ -69,7 +76,7 @@ static bool measure_ipi(const struct sweep_config *c, uint64_t *samples)
     bool ok = true;
     uint64_t flags;
 
-    if (!shootdown_start(c->targets, c->state, c->flush, c->pages)) {
+    if (!shootdown_start(c->targets, c->state, c->flush, c->pages, false)) {
         emit_error(c, "not-enough-cpus");
         return false;
     }
@@ -91,9 +98,42 @@ static bool measure_ipi(const struct sweep_config *c, uint64_t *samples)
     return ok;
 }
 
+static bool measure_hv(const struct sweep_config *c, uint64_t *samples)
+{
+    uint32_t i, total = c->warmup + c->samples;
+    const char *problem = NULL;
+    char buf[48];
+    uint64_t flags;
+
+    if (!shootdown_start(c->targets, c->state, FLUSH_INVLPG, c->pages, true)) {
+        emit_error(c, "not-enough-cpus");
+        return false;
+    }
+    flags = irq_save();
+    for (i = 0; i < total && !problem; i++) {
+        struct hv_result r;
+        uint64_t t0, t1;
+
+        shootdown_wait_parked();
+        t0 = tsc_begin();
+        r = hv_config_flush();
+        t1 = tsc_end();
+        problem = hv_result_problem(&r, buf, sizeof(buf));
+        if (i >= c->warmup)
+            samples[i - c->warmup] = net(t0, t1);
+    }
+    irq_restore(flags);
+    shootdown_stop();
+    if (problem)
+        emit_error(c, problem);
+    return !problem;
+}
+
 bool latency_measure(const struct sweep_config *c, uint64_t *samples)
 {
     if (c->strategy == STRATEGY_LOCAL)
         return measure_local(c, samples);
+    if (strategy_is_hv(c->strategy))
+        return measure_hv(c, samples);
     return measure_ipi(c, samples);
 }

@@ -31,7 +31,16 @@ uint64_t timer_overhead_cycles(void);   /* p50 of the last measurement */
 void u64_sort(uint64_t *v, uint32_t n);
 
 /* probe.c: one-CPU platform calibration (stale reads, exit survival). */
+struct platform_facts {
+    bool stale_observable;       /* a stale translation was read at least once */
+    bool survives_exits;         /* and it survived a plain VM exit */
+};
+extern struct platform_facts platform_facts;
 void probe_platform(void);
+
+/* precision.c: does a flush hypercall flush only what it names?  Emits
+ * `precision` records (informational). */
+void precision_config(const struct sweep_config *c);
 
 /* latency.c: the timed samples of one configuration into samples[].
  * Returns false (after emitting an error record) if it could not finish. */
@@ -39,5 +48,12 @@ bool latency_measure(const struct sweep_config *c, uint64_t *samples);
 
 /* verify.c: the stale-TLB effect probe of one configuration. */
 enum verdict verify_config(const struct sweep_config *c);
+
+/* conformance.c: the `hyperv` record (and one `vp` record per CPU once the
+ * hypercall page is enabled), after hv_init(); then the Hyper-V
+ * conformance suite, one `conformance` record per case (only when
+ * hv_usable()). */
+void hv_emit_records(void);
+void conformance_run(void);
 
 #endif

@@ -22,6 +22,8 @@
 #include "measure.h"
 
 #define PROBE_ROUNDS 16
+
+struct platform_facts platform_facts;
 #define PROBE_VA (TEST_WINDOW_VA + 4 * 1024 * 1024)
 
 static void emit_probe(const char *name, const char *result, uint32_t hits, uint32_t of)
@@ -68,6 +70,8 @@ void probe_platform(void)
     }
     irq_restore(flags);
 
+    platform_facts.stale_observable = stale > 0;
+    platform_facts.survives_exits = survived > 0;
     emit_probe("stale-read", stale ? "observable" : "never-observed", stale, PROBE_ROUNDS);
     emit_probe("exit-survival", !stale ? "unknown" : survived ? "survives" : "flushed",
                survived, stale);

@@ -7,9 +7,11 @@
 #include <arch/cpu.h>
 #include <arch/paging.h>
 #include <guest/console.h>
+#include <guest/hv.h>
 #include <guest/percpu.h>
 #include <guest/platform.h>
 #include "measure.h"
+#include "hypercall.h"
 #include "shootdown.h"
 
 #define SWEEP_FW_CFG_FILE "opt/hvflush/sweep"
@@ -91,8 +93,20 @@ static void emit_config(const struct sweep_config *c, const char *label)
     record_u64(&records, "pages", c->pages);
     record_u64(&records, "targets", c->targets);
     record_str(&records, "state", target_state_name(c->state));
+    record_str(&records, "input", hv_input_name(c->input));
+    record_str(&records, "scope", flush_scope_name(c->scope));
+    record_u64(&records, "nonglobal", c->nonglobal);
+    record_str(&records, "procs", proc_set_name(c->procs));
     record_u64(&records, "samples", c->samples);
     record_u64(&records, "warmup", c->warmup);
+    record_finish(&records);
+}
+
+static void emit_unsupported(const struct sweep_config *c, const char *why)
+{
+    record_begin(&records, "unsupported");
+    record_u64(&records, "id", c->id);
+    record_str(&records, "reason", why);
     record_finish(&records);
 }
 
@@ -152,6 +166,9 @@ int bench_run(void)
     record_str(&records, "sweep", sweep.name);
     record_finish(&records);
     emit_platform();
+    hv_init();
+    hv_emit_records();
+    conformance_run();
     printk("cpus_online=%u apic=%s tsc=%llu Hz (%s, invariant=%d)\n", nr_cpus,
            apic_mode_name(), (unsigned long long)tsc_info.hz, tsc_info.source,
            tsc_info.invariant);
@@ -174,14 +191,25 @@ int bench_run(void)
         const struct sweep_config *c = &configs[i];
         char label[64];
         enum verdict v = VERDICT_UNSUPPORTED;
+        const char *why_not;
 
         sweep_config_label(c, label, sizeof(label));
         emit_config(c, label);
+        why_not = strategy_is_hv(c->strategy) ? hv_config_unsupported(c) : NULL;
+        if (why_not) {
+            emit_unsupported(c, why_not);
+            printk("[%u/%d] %-24s unsupported (%s)\n", i + 1, nconfigs, label, why_not);
+            continue;
+        }
+        if (strategy_is_hv(c->strategy))
+            hv_config_prepare(c);
         if (!latency_measure(c, samples))
             continue;
         emit_samples(c, samples);
         if (c->verify)
             v = verify_config(c);
+        if (c->verify && strategy_is_hv(c->strategy))
+            precision_config(c);
         u64_sort(samples, c->samples);
         printk("[%u/%d] %-24s p50=%llu p99=%llu cycles%s%s\n", i + 1, nconfigs, label,
                (unsigned long long)samples[c->samples / 2],

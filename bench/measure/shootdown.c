@@ -13,12 +13,20 @@
  *              read or both), then release-stores the generation into its
  *              SLOT_ACK.
  *
+ * Polling delivery (shootdown_start(..., poll = true), spinning targets
+ * only): no IPI is sent; each target's wait loop notices the new generation
+ * (acquire load, pairing with the release store of the generation in
+ * shootdown_round()) and performs the command itself.  This is how the
+ * hypercall strategies command their targets: a target that only reads
+ * memory takes no interrupt and, under a hypervisor, no VM exit -- so
+ * anything that flushes its TLB is the hypercall under test.
+ *
  * Races tolerated: a target may still be leaving the previous handler when
  * the next IPI is sent; the APIC holds the new request in IRR until the
  * EOI, so nothing is lost.  Halted targets may not yet have executed hlt
  * when the next IPI arrives (they then take it while running);
  * shootdown_wait_parked() narrows that window, it cannot close it.
- * An acknowledgement that does not come within one second is reported as
+ * An acknowledgement that does not come within ten seconds is reported as
  * a timeout, never waited for forever.
  */
 #include <arch/apic.h>
@@ -35,6 +43,7 @@ static struct {
     volatile enum shootdown_cmd cmd;
     volatile bool stop;
     enum target_state state;
+    bool poll;
     enum flush_op op;
     uint32_t pages;
     uint32_t ntargets;
@@ -69,7 +78,7 @@ static void probe_read(struct percpu *me, bool count)
 {
     uint32_t i;
 
-    for (i = 0; i < sd.probe.count; i++) {
+    for (i = sd.probe.first; i < sd.probe.first + sd.probe.count; i++) {
         uint64_t v = *(const volatile uint64_t *)(TEST_WINDOW_VA + i * PAGE_SIZE);
 
         if (!count)
@@ -83,14 +92,9 @@ static void probe_read(struct percpu *me, bool count)
     }
 }
 
-static void shootdown_irq(struct irq_frame *f)
+/* Performs the command of generation gen and acknowledges it. */
+static void run_command(struct percpu *me, uint64_t gen)
 {
-    struct percpu *me = this_cpu();
-    /* Pairs with the mfence before the IPI in shootdown_round(). */
-    uint64_t gen = load_acquire(&sd.generation);
-
-    (void)f;
-    apic_eoi();
     switch (sd.cmd) {
     case SD_FLUSH:
         flush_window(sd.op, sd.pages);
@@ -105,12 +109,28 @@ static void shootdown_irq(struct irq_frame *f)
     case SD_READ:
         probe_read(me, true);
         break;
-    case SD_FLUSH_ALL:
+    case SD_FLUSH_ALL: {
+        /* Toggling CR4.PGE drops global entries as well. */
+        uint64_t cr4 = read_cr4();
+
+        write_cr4(cr4 & ~CR4_PGE);
+        write_cr4(cr4);
         write_cr3(read_cr3());
         break;
     }
+    }
     /* Pairs with the acquire loads in wait_acks(). */
     store_release(&me->bench_slot[SLOT_ACK], gen);
+}
+
+static void shootdown_irq(struct irq_frame *f)
+{
+    /* Pairs with the fence before the IPI in shootdown_round(). */
+    uint64_t gen = load_acquire(&sd.generation);
+
+    (void)f;
+    apic_eoi();
+    run_command(this_cpu(), gen);
 }
 
 /* Runs on each target through smp_call(), interrupts enabled. */
@@ -129,6 +149,14 @@ static void target_loop(void *arg)
             /* Pairs with the acquire load in shootdown_wait_parked(). */
             store_release(&me->bench_slot[SLOT_PARKED], sd.generation);
             safe_halt();
+        } else if (sd.poll) {
+            /* Pairs with the release store of the generation in
+             * shootdown_round(); cmd was written before it. */
+            uint64_t gen = load_acquire(&sd.generation);
+
+            if (gen != me->bench_slot[SLOT_ACK])
+                run_command(me, gen);
+            cpu_relax();
         } else {
             cpu_relax();
         }
@@ -151,7 +179,7 @@ void shootdown_set_probe(const struct probe_pages *p)
 }
 
 bool shootdown_start(uint32_t ntargets, enum target_state state,
-                     enum flush_op op, uint32_t pages)
+                     enum flush_op op, uint32_t pages, bool poll)
 {
     uint32_t t;
 
@@ -159,6 +187,7 @@ bool shootdown_start(uint32_t ntargets, enum target_state state,
         return false;
     sd.ntargets = ntargets;
     sd.state = state;
+    sd.poll = poll && state == TARGET_SPIN;
     sd.op = op;
     sd.pages = pages;
     sd.probe.count = 0;
@@ -184,7 +213,8 @@ void shootdown_stop(void)
         /* A halted target needs an interrupt to see the stop flag; the
          * handler's flush and acknowledgement are harmless here. */
         sd.cmd = SD_FLUSH;
-        apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
+        if (sd.state == TARGET_HALT)
+            apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
         smp_wait_idle(t);
     }
     sd.ntargets = 0;
@@ -192,7 +222,9 @@ void shootdown_stop(void)
 
 static bool wait_acks(uint64_t gen)
 {
-    uint64_t deadline = rdtsc() + tsc_info.hz;   /* one second */
+    /* Ten seconds: a hang detector, generous enough for vCPUs that share an
+     * overloaded host core under TCG. */
+    uint64_t deadline = rdtsc() + 10 * tsc_info.hz;
     uint32_t t;
 
     for (t = 1; t <= sd.ntargets; t++) {
@@ -213,12 +245,15 @@ bool shootdown_round(enum shootdown_cmd cmd)
     uint32_t t;
 
     sd.cmd = cmd;
-    sd.generation = gen;
-    /* Makes cmd and generation visible before any IPI can be observed;
-     * pairs with the acquire load in shootdown_irq(). */
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    for (t = 1; t <= sd.ntargets; t++)
-        apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
+    /* Pairs with the acquire load in target_loop() (polling delivery). */
+    store_release(&sd.generation, gen);
+    if (!sd.poll) {
+        /* Makes cmd and generation visible before any IPI can be observed;
+         * pairs with the acquire load in shootdown_irq(). */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        for (t = 1; t <= sd.ntargets; t++)
+            apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
+    }
     return wait_acks(gen);
 }
 

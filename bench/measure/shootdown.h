@@ -18,7 +18,7 @@ enum shootdown_cmd {
     SD_PRIME,        /* read every probe page (fills the TLB), acknowledge */
     SD_FLUSH_READ,   /* invalidate, then read and check every probe page */
     SD_READ,         /* read and check without invalidating (negative control) */
-    SD_FLUSH_ALL,    /* reload CR3 whatever the configuration says (clean-up) */
+    SD_FLUSH_ALL,    /* drop every entry, global ones too (clean-up) */
 };
 
 /* Per-target result slots in struct percpu.bench_slot[]. */
@@ -30,15 +30,17 @@ enum shootdown_cmd {
 
 /* Marker values the probe compares against, one per test-window page. */
 struct probe_pages {
+    uint32_t first;                    /* first test-window page read */
     uint32_t count;
     const volatile uint64_t *expect;   /* marker a fresh read must see */
     const volatile uint64_t *previous; /* marker a stale read would see */
 };
 
 void shootdown_init(void);
-/* Starts targets 1..ntargets in their wait loop for one configuration. */
+/* Starts targets 1..ntargets in their wait loop for one configuration.
+ * poll: spinning targets take commands from shared memory instead of IPIs. */
 bool shootdown_start(uint32_t ntargets, enum target_state state,
-                     enum flush_op op, uint32_t pages);
+                     enum flush_op op, uint32_t pages, bool poll);
 /* Stops the targets and waits until they are back in the idle loop. */
 void shootdown_stop(void);
 /* Points SD_PRIME/SD_READ/SD_FLUSH_READ at the probe markers. */

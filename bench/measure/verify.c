@@ -12,6 +12,12 @@
  *      configuration does (invlpg per page or CR3 reload), then reads every
  *      page; a read of the new frame's marker is fresh, of the old one stale;
  *   3b. control round: SD_READ -- the same reads with no invalidation.
+ * For the hypercall strategies step 3a is the configuration's flush
+ * hypercall followed by SD_READ, and spinning targets take every command by
+ * polling memory (no IPI, hence no VM exit that could flush for the
+ * hypercall); a call that returns success while a target still reads the
+ * old frame is a FAIL.  Halted targets must be woken by an IPI, whose exit
+ * may flush on its own; the control shows whether that happened.
  * Rounds alternate control and shootdown.  A stale read after a shootdown is
  * a FAIL.  The control shows whether this platform can reveal a stale
  * translation at all: if no control read was ever stale (e.g. a hypervisor
@@ -30,96 +36,38 @@
 #include <guest/console.h>
 #include <guest/percpu.h>
 #include "measure.h"
+#include "hypercall.h"
+#include "probe_frames.h"
 #include "shootdown.h"
 
-#define MARKER_A 0x4846415f41000000ull    /* "HFA_A" + page */
-#define MARKER_B 0x4846415f42000000ull    /* "HFA_B" + page */
+static const char *round_problem;
+static char round_problem_buf[48];
 
-static uint64_t frame_a[TEST_WINDOW_PAGES], frame_b[TEST_WINDOW_PAGES];
-static bool on_b[TEST_WINDOW_PAGES];
-static volatile uint64_t expect[TEST_WINDOW_PAGES], previous[TEST_WINDOW_PAGES];
-static bool frames_ready;
-
-static uint64_t marker(bool b, uint32_t page)
-{
-    return (b ? MARKER_B : MARKER_A) | page;
-}
-
-/* Frame A is the window's own frame; frame B is allocated once. */
-static void frames_init(void)
-{
-    uint8_t *alt = pages_alloc(TEST_WINDOW_PAGES);
-    uint32_t i;
-
-    for (i = 0; i < TEST_WINDOW_PAGES; i++) {
-        frame_a[i] = *pte_of(TEST_WINDOW_VA + i * PAGE_SIZE) & PTE_ADDR_MASK;
-        frame_b[i] = (uint64_t)(uintptr_t)(alt + i * PAGE_SIZE);
-        /* Frames are identity-mapped, so their physical address is a pointer. */
-        *(volatile uint64_t *)(uintptr_t)frame_a[i] = marker(false, i);
-        *(volatile uint64_t *)(uintptr_t)frame_b[i] = marker(true, i);
-        on_b[i] = false;
-    }
-    frames_ready = true;
-}
-
-static void repoint(uint32_t pages)
-{
-    uint32_t i;
-
-    for (i = 0; i < pages; i++) {
-        volatile uint64_t *pte = pte_of(TEST_WINDOW_VA + i * PAGE_SIZE);
-        uint64_t flags = *pte & ~PTE_ADDR_MASK;
-
-        previous[i] = marker(on_b[i], i);
-        on_b[i] = !on_b[i];
-        expect[i] = marker(on_b[i], i);
-        *pte = (on_b[i] ? frame_b[i] : frame_a[i]) | flags;
-        /* The initiator's own TLB is not under test. */
-        invlpg((const void *)(TEST_WINDOW_VA + i * PAGE_SIZE));
-    }
-    /* PTE stores before the IPI that makes targets read; pairs with the
-     * acquire in shootdown_irq() via the fence in shootdown_round(). */
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
-
-struct tally { uint64_t fresh, stale, other; };
-
-static void clear_slots(uint32_t ntargets)
-{
-    uint32_t t;
-
-    for (t = 1; t <= ntargets; t++) {
-        struct percpu *pc = percpu_of(t);
-
-        pc->bench_slot[SLOT_FRESH] = 0;
-        pc->bench_slot[SLOT_STALE] = 0;
-        pc->bench_slot[SLOT_OTHER] = 0;
-    }
-}
-
-static void add_slots(uint32_t ntargets, struct tally *t)
-{
-    uint32_t i;
-
-    for (i = 1; i <= ntargets; i++) {
-        struct percpu *pc = percpu_of(i);
-
-        t->fresh += pc->bench_slot[SLOT_FRESH];
-        t->stale += pc->bench_slot[SLOT_STALE];
-        t->other += pc->bench_slot[SLOT_OTHER];
-    }
-}
-
-/* One probe round; false on an acknowledgement timeout. */
+/* One probe round; false (with round_problem set) if it could not finish. */
 static bool probe_round(const struct sweep_config *c, bool control, struct tally *t)
 {
+    enum shootdown_cmd check = control ? SD_READ : SD_FLUSH_READ;
+
+    round_problem = "ack-timeout";
     if (!shootdown_round(SD_FLUSH_ALL) || !shootdown_round(SD_PRIME))
         return false;
-    repoint(c->pages);
-    clear_slots(c->targets);
-    if (!shootdown_round(control ? SD_READ : SD_FLUSH_READ))
+    probe_repoint(0, c->pages);
+    probe_clear_slots(1, c->targets);
+    if (strategy_is_hv(c->strategy)) {
+        check = SD_READ;
+        if (!control) {
+            struct hv_result r = hv_config_flush();
+
+            round_problem = hv_result_problem(&r, round_problem_buf,
+                                              sizeof(round_problem_buf));
+            if (round_problem)
+                return false;
+            round_problem = "ack-timeout";
+        }
+    }
+    if (!shootdown_round(check))
         return false;
-    add_slots(c->targets, t);
+    probe_add_slots(1, c->targets, t);
     return true;
 }
 
@@ -141,16 +89,16 @@ static void emit(const struct sweep_config *c, enum verdict v, uint32_t rounds,
 enum verdict verify_config(const struct sweep_config *c)
 {
     struct tally shoot = { 0, 0, 0 }, ctl = { 0, 0, 0 };
-    struct probe_pages probe = { c->pages, expect, previous };
+    struct probe_pages probe = { 0, c->pages, probe_expect, probe_previous };
     uint32_t r, done = 0;
     bool ok = true;
     enum verdict v;
     const char *reason;
     uint64_t flags;
 
-    if (!frames_ready)
-        frames_init();
-    if (!shootdown_start(c->targets, c->state, c->flush, c->pages)) {
+    probe_frames_init();
+    if (!shootdown_start(c->targets, c->state, c->flush, c->pages,
+                         strategy_is_hv(c->strategy))) {
         emit(c, VERDICT_ERROR, 0, &shoot, &ctl, "not-enough-cpus");
         return VERDICT_ERROR;
     }
@@ -161,19 +109,23 @@ enum verdict verify_config(const struct sweep_config *c)
         done += ok;
     }
     /* Leave no stale translation behind for the next configuration. */
-    ok = shootdown_round(SD_FLUSH_ALL) && ok;
+    if (!shootdown_round(SD_FLUSH_ALL) && ok) {
+        ok = false;
+        round_problem = "ack-timeout";
+    }
     irq_restore(flags);
     shootdown_stop();
 
     if (!ok) {
         v = VERDICT_ERROR;
-        reason = "ack-timeout";
+        reason = round_problem;
     } else if (shoot.other || ctl.other) {
         v = VERDICT_ERROR;
         reason = "read-matched-neither-frame";
     } else if (shoot.stale) {
         v = VERDICT_FAIL;
-        reason = "stale-read-after-shootdown";
+        reason = strategy_is_hv(c->strategy) ? "stale-read-after-successful-hypercall" :
+                 "stale-read-after-shootdown";
     } else if (!ctl.stale) {
         v = VERDICT_INCONCLUSIVE;
         reason = "negative-control-never-stale";

@@ -1,4 +1,8 @@
 /* Integration-test harness (see harness.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -92,6 +96,24 @@ static void take_record(struct run_result *r, const struct record *rec)
         record_get_u64(rec, "stale", &c->stale);
         record_get_u64(rec, "rounds", &c->rounds);
         record_get_u64(rec, "control_stale", &c->control_stale);
+    } else if (!strcmp(rec->type, "unsupported") && record_get_u64(rec, "id", &id) &&
+               (c = config_of(r, id))) {
+        copy_field(rec, "reason", c->unsupported, sizeof(c->unsupported));
+    } else if (!strcmp(rec->type, "error") && record_get_u64(rec, "id", &id) &&
+               (c = config_of(r, id))) {
+        copy_field(rec, "what", c->error, sizeof(c->error));
+    } else if (!strcmp(rec->type, "hyperv")) {
+        r->has_hyperv = true;
+        record_get_u64(rec, "present", &r->hv_present);
+        record_get_u64(rec, "hypercall", &r->hv_hypercall);
+        record_get_u64(rec, "xmm_input", &r->hv_xmm_input);
+        copy_field(rec, "vendor", r->hv_vendor, sizeof(r->hv_vendor));
+    } else if (!strcmp(rec->type, "vp")) {
+        r->nvps++;
+    } else if (!strcmp(rec->type, "conformance")) {
+        r->nconformance++;
+    } else if (!strcmp(rec->type, "precision")) {
+        r->nprecision++;
     } else if (!strcmp(rec->type, "end")) {
         copy_field(rec, "status", r->end_status, sizeof(r->end_status));
     }
@@ -218,4 +240,22 @@ bool kvm_usable(void)
         close(vm);
     close(fd);
     return vm >= 0;
+}
+
+void assert_measured_and_verified(const struct run_config *c)
+{
+    if (c->error[0])
+        fail_msg("%s: %s", c->label, c->error);
+    if (c->nsamples != c->samples_declared)
+        fail_msg("%s: %llu samples of %llu", c->label,
+                 (unsigned long long)c->nsamples, (unsigned long long)c->samples_declared);
+    /* A remote flush always costs more than the empty timer bracket. */
+    assert_true(c->min > 0);
+    assert_true(c->has_verify);
+    if (strcmp(c->verdict, "pass"))
+        fail_msg("%s: verdict %s (stale %llu, control_stale %llu)", c->label, c->verdict,
+                 (unsigned long long)c->stale, (unsigned long long)c->control_stale);
+    assert_int_equal(c->stale, 0);
+    assert_true(c->control_stale > 0);
+    assert_int_equal(c->fresh, c->rounds * c->targets * c->pages);
 }

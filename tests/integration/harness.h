@@ -19,6 +19,8 @@ struct run_config {
     char verdict[16];
     uint64_t fresh, stale, control_stale, rounds;
     bool has_verify;
+    char unsupported[96];    /* reason of an unsupported record, "" if none */
+    char error[96];          /* what of an error record, "" if none */
 };
 
 struct run_result {
@@ -35,6 +37,11 @@ struct run_result {
     unsigned nconfigs;
     struct run_config cfg[MAX_RUN_CONFIGS];
     char end_status[16];
+    /* hyperv record: */
+    bool has_hyperv;
+    uint64_t hv_present, hv_hypercall, hv_xmm_input;
+    char hv_vendor[16];
+    unsigned nvps, nconformance, nprecision;
 };
 
 /* Runs `build/hvflush <args> --out <fresh dir>`; fills r.  Returns r. */
@@ -46,5 +53,9 @@ void meta_string(const struct run_result *r, const char *key, char *out, size_t 
 bool file_contains(const char *path, const char *needle);
 unsigned count_entries(const char *dir);
 bool kvm_usable(void);
+/* Asserts (cmocka) that configuration c was measured in full and that its
+ * effect probe passed: every target read fresh, and the negative control
+ * went stale at least once. */
+void assert_measured_and_verified(const struct run_config *c);
 
 #endif

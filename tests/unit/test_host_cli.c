@@ -101,12 +101,42 @@ static void test_other_commands(void **state)
     assert_true(parse(3, ARGV("plot", "results/latest"), &o, err));
     assert_int_equal(o.command, CMD_PLOT);
     assert_string_equal(o.plot_dir, "results/latest");
+    assert_true(parse(3, ARGV("lab", "--help"), &o, err));
+    assert_int_equal(o.command, CMD_HELP);
+}
+
+static void test_lab_options(void **state)
+{
+    struct cli_options o;
+    char err[256];
+
+    (void)state;
+    assert_true(parse(2, ARGV("run"), &o, err));
+    assert_null(o.lab_kernel);
+    assert_int_equal(o.lab_memory_mib, 2048);
+    assert_int_equal(o.lab_vcpus, 0);
+    assert_true(parse(11, ARGV("run", "--accel", "lab", "--lab-kernel", "6.12", "--smp", "4",
+                               "--lab-memory=3072", "--lab-vcpus", "6"), &o, err));
+    assert_int_equal(o.command, CMD_RUN);
+    assert_int_equal(o.accel, ACCEL_LAB);
+    assert_string_equal(accel_choice_name(o.accel), "lab");
+    assert_string_equal(o.lab_kernel, "6.12");
+    assert_int_equal(o.lab_memory_mib, 3072);
+    assert_int_equal(o.lab_vcpus, 6);
+    /* The self-check is always a lab run, with or without saying so. */
+    assert_true(parse(2, ARGV("lab"), &o, err));
+    assert_int_equal(o.command, CMD_LAB);
+    assert_int_equal(o.accel, ACCEL_LAB);
+    assert_true(parse(8, ARGV("lab", "--accel", "lab", "--lab-kernel",
+                              "linux-image-6.12.117+deb12-amd64", "--out", "/tmp/x"), &o, err));
+    assert_string_equal(o.lab_kernel, "linux-image-6.12.117+deb12-amd64");
+    assert_string_equal(o.out, "/tmp/x");
 }
 
 /* Each bad command line and the exact message it gets. */
 static const struct {
     int argc;
-    char *argv[6];
+    char *argv[8];
     const char *msg;
 } bad[] = {
     { 1, { "hvflush" }, "no command given (see hvflush help)" },
@@ -120,7 +150,21 @@ static const struct {
     { 4, { "hvflush", "run", "--smp", "4x" }, "--smp: '4x' is not a number between 1 and 255" },
     { 4, { "hvflush", "run", "--smp", "-1" }, "--smp: '-1' is not a number between 1 and 255" },
     { 3, { "hvflush", "run", "--smp" }, "--smp needs a value" },
-    { 4, { "hvflush", "run", "--accel", "warp" }, "--accel: 'warp' is not one of auto, kvm, tcg" },
+    { 4, { "hvflush", "run", "--accel", "warp" },
+      "--accel: 'warp' is not one of auto, kvm, tcg, lab" },
+    { 4, { "hvflush", "run", "--lab-kernel", "6.12" },
+      "--lab-kernel, --lab-memory and --lab-vcpus need --accel lab" },
+    { 6, { "hvflush", "run", "--accel", "tcg", "--lab-vcpus", "4" },
+      "--lab-kernel, --lab-memory and --lab-vcpus need --accel lab" },
+    { 6, { "hvflush", "run", "--accel", "lab", "--lab-memory", "100" },
+      "--lab-memory: '100' is not a number between 512 and 65536" },
+    { 6, { "hvflush", "run", "--accel", "lab", "--lab-vcpus", "0" },
+      "--lab-vcpus: '0' is not a number between 1 and 255" },
+    { 4, { "hvflush", "lab", "--accel", "kvm" },
+      "lab: --accel kvm: the self-check always uses the lab" },
+    { 4, { "hvflush", "lab", "--sweep", "smoke" },
+      "lab: --sweep: the self-check runs its own bring-up sweep; "
+      "use hvflush run --accel lab --sweep ..." },
     { 4, { "hvflush", "run", "--pin", "diagonal" },
       "--pin: 'diagonal' is not one of none, compact, scatter" },
     { 4, { "hvflush", "run", "--timeout", "-1" },
@@ -158,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_run_all_options),
         cmocka_unit_test(test_later_option_wins),
         cmocka_unit_test(test_other_commands),
+        cmocka_unit_test(test_lab_options),
         cmocka_unit_test(test_bad_input),
     };
 

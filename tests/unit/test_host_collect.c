@@ -49,6 +49,8 @@ struct knobs {
     bool end_failed;
     bool wrong_label;
     bool extra_type;            /* a record type the host does not know */
+    bool unsupported;           /* configuration 1 cannot run on this platform */
+    bool abandoned;             /* configuration 1 ends with an error, no samples */
 };
 
 static void samples(struct record_writer *w, unsigned id, unsigned n, bool gap)
@@ -80,6 +82,10 @@ static void config(struct record_writer *w, unsigned id, const char *label,
     record_u64(w, "pages", 1);
     record_u64(w, "targets", targets);
     record_str(w, "state", "spin");
+    record_str(w, "input", "slow");
+    record_str(w, "scope", "cr3");
+    record_u64(w, "nonglobal", 0);
+    record_str(w, "procs", "mask");
     record_u64(w, "samples", SAMPLES);
     record_u64(w, "warmup", 100);
     assert_true(record_finish(w));
@@ -126,8 +132,16 @@ static void build_stream(struct sink *s, const struct knobs *k)
     config(&w, 0, "local/invlpg/p1", "local", 0);
     samples(&w, 0, SAMPLES, false);
     config(&w, 1, k->wrong_label ? "ipi/cr3/p1/t1/spin" : "ipi/invlpg/p1/t1/spin", "ipi", 1);
-    samples(&w, 1, SAMPLES - k->short_by, k->gap);
-    if (!k->no_verify) {
+    if (k->unsupported || k->abandoned) {
+        record_begin(&w, k->unsupported ? "unsupported" : "error");
+        record_u64(&w, "id", 1);
+        record_str(&w, k->unsupported ? "reason" : "what",
+                   k->unsupported ? "no-hyperv" : "hv-status-INVALID_PARAMETER");
+        assert_true(record_finish(&w));
+    } else {
+        samples(&w, 1, SAMPLES - k->short_by, k->gap);
+    }
+    if (!k->no_verify && !k->unsupported && !k->abandoned) {
         record_begin(&w, "verify");
         record_u64(&w, "id", 1);
         record_str(&w, "verdict", "pass");
@@ -178,6 +192,35 @@ static void expect_failure(struct run_data *d, const char *needle)
     if (!d->failed || !strstr(d->reason, needle))
         fail_msg("failed=%d reason='%s', wanted '%s'", d->failed, d->reason, needle);
     collect_free(d);
+}
+
+/* A configuration this platform cannot run, or one the guest abandoned
+ * with a reason, is a result in the tables, not a broken run. */
+static void test_unsupported_and_abandoned_are_results(void **state)
+{
+    struct knobs k = { .unsupported = true };
+    struct run_data *d = collect_with(&k);
+
+    (void)state;
+    if (d->failed)
+        fail_msg("unexpected failure: %s", d->reason);
+    assert_string_equal(collect_verdict(&d->configs[1]), "unsupported");
+    assert_string_equal(d->configs[1].unsupported, "no-hyperv");
+    collect_free(d);
+
+    k.unsupported = false;
+    k.abandoned = true;
+    d = collect_with(&k);
+    if (d->failed)
+        fail_msg("unexpected failure: %s", d->reason);
+    assert_string_equal(collect_verdict(&d->configs[1]), "error");
+    collect_free(d);
+
+    /* Abandoned after some samples were sent: the stream is inconsistent. */
+    k.abandoned = false;
+    k.short_by = 8;
+    k.no_verify = true;
+    expect_failure(collect_with(&k), "32 of 40 samples");
 }
 
 static void test_good_stream(void **state)
@@ -299,6 +342,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_stream),
+        cmocka_unit_test(test_unsupported_and_abandoned_are_results),
         cmocka_unit_test(test_bad_checksum),
         cmocka_unit_test(test_missing_end),
         cmocka_unit_test(test_wrong_sample_count),

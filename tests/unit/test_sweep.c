@@ -70,6 +70,38 @@ static void test_expansion_order_and_pow2(void **state)
         assert_int_equal(cfg[i].id, i);
 }
 
+static void test_hypercall_lines(void **state)
+{
+    struct sweep_error err;
+    char label[64];
+    int n;
+
+    (void)state;
+    assert_true(parse("name h\nmeasure hv-space-ex input=slow,fast scope=cr3,all "
+                      "nonglobal=off,on procs=mask,all targets=1,3 pages=2\n", &err));
+    n = sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err);
+    assert_int_equal(n, 2 * 2 * 2 * 2 * 2);
+    /* Order: input x scope x nonglobal x procs x state x pages x targets. */
+    assert_int_equal(cfg[0].input, HV_INPUT_SLOW);
+    assert_int_equal(cfg[16].input, HV_INPUT_FAST);
+    assert_int_equal(cfg[8].scope, SCOPE_ALL);
+    assert_true(cfg[4].nonglobal);
+    assert_int_equal(cfg[2].procs, PROCS_ALL);
+    assert_int_equal(cfg[1].targets, 3);
+    sweep_config_label(&cfg[31], label, sizeof(label));
+    assert_string_equal(label, "hv-space-ex/fast/all-as/p2/t3/spin/nonglobal/all-vps");
+    sweep_config_label(&cfg[0], label, sizeof(label));
+    assert_string_equal(label, "hv-space-ex/slow/cr3/p2/t1/spin");
+    assert_true(strategy_is_hv(cfg[0].strategy) && strategy_is_ex(cfg[0].strategy));
+    assert_false(strategy_is_list(cfg[0].strategy));
+    assert_true(parse("name h\nmeasure hv-list-ex pages=8\nmeasure hv-list\n", &err));
+    n = sweep_expand(&sw, 2, cfg, SWEEP_CONFIGS_MAX, &err);
+    assert_int_equal(n, 2);
+    assert_true(strategy_is_list(cfg[0].strategy) && strategy_is_ex(cfg[0].strategy));
+    assert_false(cfg[1].nonglobal);
+    assert_true(cfg[1].verify);
+}
+
 static void test_targets_adapt_to_cpu_count(void **state)
 {
     struct sweep_error err;
@@ -128,6 +160,13 @@ static void test_errors_name_line_and_problem(void **state)
         { "name a\nmeasure local targets=1\n", 2, "no targets" },
         { "name a\n\n\nname \x01\n", 4, "control" },
         { "name a\ninject meteor\n", 2, "unknown fault 'meteor'" },
+        { "name a\nmeasure ipi input=fast\n", 2, "belong to the hypercall strategies" },
+        { "name a\nmeasure hv-space flush=cr3\n", 2, "does not apply to a hypercall" },
+        { "name a\nmeasure hv-list nonglobal=off,on\n", 2, "not valid for List calls" },
+        { "name a\nmeasure hv-space input=medium\n", 2, "for input" },
+        { "name a\nmeasure hv-space scope=some\n", 2, "for scope" },
+        { "name a\nmeasure hv-space procs=half\n", 2, "for procs" },
+        { "name a\nmeasure hv-space nonglobal=maybe\n", 2, "for nonglobal" },
         { "name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1, "too long" },
     };
     struct sweep_error err;
@@ -146,7 +185,8 @@ static void test_errors_name_line_and_problem(void **state)
 static void test_shipped_sweeps_parse(void **state)
 {
     static const char *files[] = { "bench/sweeps/smoke.sweep", "bench/sweeps/default.sweep",
-                                   "tests/sweeps/ci.sweep", "tests/sweeps/boot.sweep" };
+                                   "tests/sweeps/ci.sweep", "tests/sweeps/boot.sweep",
+                                   "tests/sweeps/lab.sweep" };
     struct sweep_error err;
     static char text[SWEEP_TEXT_MAX + 1];
     size_t i;
@@ -170,6 +210,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_and_directives),
         cmocka_unit_test(test_expansion_order_and_pow2),
+        cmocka_unit_test(test_hypercall_lines),
         cmocka_unit_test(test_targets_adapt_to_cpu_count),
         cmocka_unit_test(test_too_many_configs),
         cmocka_unit_test(test_errors_name_line_and_problem),

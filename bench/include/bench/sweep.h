@@ -25,8 +25,28 @@
 enum strategy {
     STRATEGY_LOCAL = 0,   /* initiator flushes its own TLB only; no targets */
     STRATEGY_IPI,         /* fixed IPI to each target; targets flush and ack */
+    STRATEGY_HV_SPACE,    /* HvCallFlushVirtualAddressSpace (0x0002) */
+    STRATEGY_HV_LIST,     /* HvCallFlushVirtualAddressList (0x0003) */
+    STRATEGY_HV_SPACE_EX, /* HvCallFlushVirtualAddressSpaceEx (0x0013) */
+    STRATEGY_HV_LIST_EX,  /* HvCallFlushVirtualAddressListEx (0x0014) */
     STRATEGY_COUNT
 };
+
+static inline bool strategy_is_hv(unsigned s) { return s >= 2 && s < 6; }
+static inline bool strategy_is_list(unsigned s) { return s == 3 || s == 5; }
+static inline bool strategy_is_ex(unsigned s) { return s == 4 || s == 5; }
+
+/* How a hypercall's input travels: memory (slow) or registers (XMM fast). */
+enum hv_input { HV_INPUT_SLOW = 0, HV_INPUT_FAST, HV_INPUT_COUNT };
+
+/* Which address spaces a hypercall names: the current CR3, or
+ * HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES. */
+enum flush_scope { SCOPE_CR3 = 0, SCOPE_ALL, SCOPE_COUNT };
+
+/* How a hypercall names its processors: the targets' VP indexes (a mask or
+ * a sparse HV_VP_SET), or all of them (HV_FLUSH_ALL_PROCESSORS or the
+ * HV_GENERIC_SET_ALL format). */
+enum proc_set { PROCS_MASK = 0, PROCS_ALL, PROCS_COUNT };
 
 /* What a flushing CPU does to its TLB. */
 enum flush_op {
@@ -53,6 +73,11 @@ struct sweep_line {
     unsigned npages;  uint32_t pages[SWEEP_LIST_MAX];
     unsigned ntargets; int32_t targets[SWEEP_LIST_MAX];
     unsigned nstates; enum target_state state[TARGET_STATE_COUNT];
+    /* Hypercall strategies only: */
+    unsigned ninput;  enum hv_input input[HV_INPUT_COUNT];
+    unsigned nscope;  enum flush_scope scope[SCOPE_COUNT];
+    unsigned nnonglobal; bool nonglobal[2];
+    unsigned nprocs;  enum proc_set procs[PROCS_COUNT];
     uint32_t samples;        /* 0: the sweep's default */
     uint32_t warmup;         /* UINT32_MAX: the sweep's default */
     bool verify;
@@ -87,6 +112,10 @@ struct sweep_config {
     uint32_t pages;
     uint32_t targets;        /* number of target CPUs (0 for STRATEGY_LOCAL) */
     enum target_state state;
+    enum hv_input input;     /* hypercall strategies only, else HV_INPUT_SLOW */
+    enum flush_scope scope;  /* hypercall strategies only, else SCOPE_CR3 */
+    bool nonglobal;          /* NON_GLOBAL_MAPPINGS_ONLY */
+    enum proc_set procs;     /* hypercall strategies only, else PROCS_MASK */
     uint32_t samples;
     uint32_t warmup;
     bool verify;
@@ -115,12 +144,19 @@ const char *strategy_name(enum strategy s);
 const char *flush_op_name(enum flush_op f);
 const char *target_state_name(enum target_state t);
 const char *sweep_inject_name(enum sweep_inject i);
+const char *hv_input_name(enum hv_input i);
+const char *flush_scope_name(enum flush_scope s);
+const char *proc_set_name(enum proc_set p);
+bool hv_input_from_name(const char *s, size_t n, enum hv_input *out);
+bool flush_scope_from_name(const char *s, size_t n, enum flush_scope *out);
+bool proc_set_from_name(const char *s, size_t n, enum proc_set *out);
 bool strategy_from_name(const char *s, size_t n, enum strategy *out);
 bool flush_op_from_name(const char *s, size_t n, enum flush_op *out);
 bool target_state_from_name(const char *s, size_t n, enum target_state *out);
 bool sweep_inject_from_name(const char *s, size_t n, enum sweep_inject *out);
 
-/* "ipi/invlpg/p1/t4/spin": a configuration's label, written into buf. */
+/* A configuration's label, written into buf: "ipi/invlpg/p1/t4/spin",
+ * "local/cr3/p8", "hv-list-ex/fast/all-as/p8/t3/spin[/nonglobal][/all-vps]". */
 size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n);
 
 #endif

@@ -125,6 +125,11 @@ static _Noreturn void fatal_exception(struct irq_frame *f)
     guest_exit(GUEST_EXIT_FAILURE);
 }
 
+_Noreturn void idt_fatal_exception(struct irq_frame *f)
+{
+    fatal_exception(f);
+}
+
 void isr_dispatch(struct irq_frame *f)
 {
     /* Acquire: pairs with the release store in idt_set_handler(). */

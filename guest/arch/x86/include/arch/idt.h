@@ -19,5 +19,8 @@ void idt_load(void);
 /* Installs a handler for vector (32-255: the handler must apic_eoi()).
  * An exception handler may set f->rip to resume elsewhere. */
 void idt_set_handler(uint8_t vector, irq_handler_t fn);
+/* The report an unclaimed exception gets (and the failed exit): for a
+ * handler that declines a fault it does not own. */
+_Noreturn void idt_fatal_exception(struct irq_frame *f);
 
 #endif

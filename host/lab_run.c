@@ -1,0 +1,289 @@
+/*
+ * The nested lab's part of "hvflush run --accel lab" (see lab.h and run.h):
+ * plan L0 and L1, prepare the kernel, write the files L1 reads, and after
+ * L0 has exited, turn what L1 left in RUN/lab into the run's outcome and
+ * meta.json's "lab" section.  L0 exits normally when L1 powers off, so L2's
+ * exit status (RUN/lab/l2-status) decides, not L0's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "run.h"
+#include "util.h"
+
+#define L1_ERROR_MARK "HVFLUSH-L1-ERROR: "
+
+/* Whether KVM module m has nested virtualization turned on. */
+static bool nested_enabled(const char *m)
+{
+    char path[96], *text = NULL;
+    size_t len;
+    bool on;
+
+    fmt(path, sizeof(path), "/sys/module/%s/parameters/nested", m);
+    if (!read_file(path, &text, &len, 64))
+        return false;
+    on = text[0] == 'Y' || text[0] == '1';
+    free(text);
+    return on;
+}
+
+bool lab_plan_run(struct run_info *ri)
+{
+    const struct cli_options *o = ri->opt;
+    const char *cpu = getenv("HVFLUSH_LAB_L0_CPU");
+    struct lab_plan *lab = calloc(1, sizeof(*lab));
+    bool vmx = ri->kvm.host_vmx;
+
+    if (!lab) {
+        hv_err("out of memory");
+        return false;
+    }
+    ri->lab = lab;
+    lab->l2_status = -1;
+    /* KVM with nested virtualization where the host has it; otherwise TCG
+     * emulating AMD SVM (with nested paging), which kvm_amd accepts. */
+    if (ri->kvm.usable && (vmx || ri->kvm.host_svm) &&
+        nested_enabled(vmx ? "kvm_intel" : "kvm_amd")) {
+        lab->l0_accel = "kvm";
+        lab->kvm_module = vmx ? "kvm_intel" : "kvm_amd";
+        fmt(lab->l0_cpu, sizeof(lab->l0_cpu), "host");
+    } else {
+        lab->l0_accel = "tcg";
+        lab->kvm_module = "kvm_amd";
+        fmt(lab->l0_cpu, sizeof(lab->l0_cpu), "qemu64,+svm,+npt");
+    }
+    /* For diagnosis and tests: another L0 CPU model (e.g. one without SVM). */
+    if (cpu && *cpu)
+        fmt(lab->l0_cpu, sizeof(lab->l0_cpu), "%s", cpu);
+    ri->tc = timing_class_for("lab", !strcmp(lab->l0_accel, "kvm"));
+
+    /* A target vCPU that L1 deschedules keeps its stale TLB entries: L2's
+     * vCPUs must each have one of L1's. */
+    lab->l1_vcpus = o->lab_vcpus ? o->lab_vcpus : (o->smp > 2 ? o->smp : 2);
+    lab->l1_memory_mib = o->lab_memory_mib;
+    ri->vcpus = lab->l1_vcpus;
+    if (o->smp > lab->l1_vcpus) {
+        hv_err("--smp %u is more than L1's %u vCPUs (--lab-vcpus): every L2 vCPU needs "
+               "an L1 vCPU of its own", o->smp, lab->l1_vcpus);
+        return false;
+    }
+    if (o->memory_mib + 256 > lab->l1_memory_mib) {
+        hv_err("--memory %u MiB does not fit L1's --lab-memory %u MiB (L1 needs about "
+               "256 MiB of its own)", o->memory_mib, lab->l1_memory_mib);
+        return false;
+    }
+    return true;
+}
+
+/* Replaces path by its absolute, symlink-free form: L1 sees the host's
+ * root under /host, where absolute symlinks would point into L1's own. */
+static bool make_real(char *path, size_t cap, const char *what)
+{
+    char real[PATH_MAX];
+
+    if (!realpath(path, real) || !fmt(path, cap, "%s", real)) {
+        hv_err("%s '%s': %s", what, path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool lab_prepare_run(struct run_info *ri)
+{
+    char out[PATH_MAX];
+
+    if (!make_real(ri->guest, sizeof(ri->guest), "guest image") ||
+        !make_real(ri->qemu, sizeof(ri->qemu), "QEMU binary"))
+        return false;
+    /* The results directory may not exist yet: only make it absolute. */
+    if (ri->out[0] != '/') {
+        char cwd[PATH_MAX];
+
+        if (!getcwd(cwd, sizeof(cwd)) || !fmt(out, sizeof(out), "%s/%s", cwd, ri->out)) {
+            hv_err("cannot make the results directory '%s' absolute", ri->out);
+            return false;
+        }
+        fmt(ri->out, sizeof(ri->out), "%s", out);
+    }
+    return lab_prepare(ri->root, ri->opt->lab_kernel, ri->lab->kvm_module, ri->opt->quiet,
+                       &ri->lab->k);
+}
+
+/* Writes text to RUN/lab/name with the given mode. */
+static bool write_lab_file(const struct run_info *ri, const char *name, const char *text,
+                           mode_t mode, char *err, size_t errcap)
+{
+    char path[PATH_MAX + 32];
+
+    fmt(path, sizeof(path), "%s/lab/%s", ri->run_dir, name);
+    if (!text || !write_file(path, text, strlen(text)) || chmod(path, mode) < 0) {
+        fmt(err, errcap, "cannot write %s: %s", path, text ? strerror(errno) : "out of memory");
+        return false;
+    }
+    return true;
+}
+
+char **lab_start(struct run_info *ri, const char *qmp_socket, char *err, size_t errcap)
+{
+    struct lab_plan *lab = ri->lab;
+    struct qemu_params l2 = {
+        .binary = ri->qemu, .accel = "kvm", .cpu = LAB_L2_CPU_BASE, .smp = ri->opt->smp,
+        .memory_mib = ri->opt->memory_mib, .guest = ri->guest, .run_dir = ri->run_dir,
+        .qmp_socket = NULL,
+    };
+    struct lab_l0_params l0 = {
+        .binary = ri->qemu, .accel = lab->l0_accel, .cpu = lab->l0_cpu,
+        .vcpus = lab->l1_vcpus, .memory_mib = lab->l1_memory_mib,
+        .kernel = lab->k.kernel, .initramfs = lab->k.initramfs,
+        .run_dir = ri->run_dir, .qmp_socket = qmp_socket,
+    };
+    char dir[PATH_MAX + 8], requested[256], *script, *env;
+    bool ok;
+
+    /* The run directory is mounted at its own path inside L1's view of
+     * the host's root: that path must be the real one. */
+    if (!make_real(ri->run_dir, sizeof(ri->run_dir), "run directory"))
+        return fmt(err, errcap, "cannot resolve the run directory"), NULL;
+    fmt(dir, sizeof(dir), "%s/lab", ri->run_dir);
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return fmt(err, errcap, "cannot create %s: %s", dir, strerror(errno)), NULL;
+    lab->l2_argv = qemu_build_argv(&l2);
+    fmt(requested, sizeof(requested), "%s", LAB_L2_CPU_BASE);
+    for (const char *f = LAB_L2_CPU_OPTIONAL; *f; ) {
+        size_t n = strcspn(f, " ");
+
+        append(requested, sizeof(requested), ",%.*s", (int)n, f);
+        f += n + (f[n] == ' ');
+    }
+    script = lab->l2_argv ? lab_l2_script(lab->l2_argv, ri->run_id, requested) : NULL;
+    env = lab_env_text(ri->run_dir, ri->qemu, lab->kvm_module);
+    ok = write_lab_file(ri, "l2.sh", script, 0755, err, errcap) &&
+         write_lab_file(ri, "lab.env", env, 0644, err, errcap);
+    free(script);
+    free(env);
+    return ok ? lab_l0_argv(&l0) : NULL;
+}
+
+enum part { FIRST_LINE, LAST_LINE, WHOLE };
+
+/* A part of RUN/lab/name, or "" (trailing newlines dropped). */
+static void read_lab_line(const struct run_info *ri, const char *name, char *out, size_t cap,
+                          enum part part)
+{
+    const char *from;
+    char path[PATH_MAX + 32], *text = NULL;
+    size_t len;
+
+    out[0] = '\0';
+    fmt(path, sizeof(path), "%s/lab/%s", ri->run_dir, name);
+    if (!read_file(path, &text, &len, 1 << 16))
+        return;
+    while (len && text[len - 1] == '\n')
+        text[--len] = '\0';
+    if (part == FIRST_LINE)
+        text[strcspn(text, "\n")] = '\0';
+    from = part == LAST_LINE && strrchr(text, '\n') ? strrchr(text, '\n') + 1 : text;
+    fmt(out, cap, "%s", from);
+    free(text);
+}
+
+/* An error L1 reported before it could write into the run directory: the
+ * marked line in serial.log. */
+static void console_error(const struct run_info *ri, char *out, size_t cap)
+{
+    char path[PATH_MAX + 16], *text = NULL, *mark;
+    size_t len;
+
+    fmt(path, sizeof(path), "%s/serial.log", ri->run_dir);
+    if (!read_file(path, &text, &len, 0))
+        return;
+    mark = strstr(text, L1_ERROR_MARK);
+    if (mark) {
+        mark += strlen(L1_ERROR_MARK);
+        fmt(out, cap, "%.*s", (int)strcspn(mark, "\r\n"), mark);
+    }
+    free(text);
+}
+
+/* RUN/lab/l1-times: "EVENT SECONDS" lines into {"EVENT": SECONDS}. */
+static json_t *read_times(const struct run_info *ri, char *last, size_t cap)
+{
+    char text[2048], *save = NULL;
+    json_t *times = json_object();
+
+    read_lab_line(ri, "l1-times", text, sizeof(text), WHOLE);
+    last[0] = '\0';
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char event[32];
+        double s;
+
+        if (sscanf(line, "%31s %lf", event, &s) == 2) {
+            json_object_set_new(times, event, json_real(s));
+            fmt(last, cap, "%s", event);
+        }
+    }
+    return times;
+}
+
+bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, size_t cap)
+{
+    struct lab_plan *lab = ri->lab;
+    char status[16], last_event[32], log_line[512];
+    struct qemu_outcome l2 = { .exited = true };
+    struct stat st;
+    char records[PATH_MAX + 16];
+
+    lab->l1_times = read_times(ri, last_event, sizeof(last_event));
+    read_lab_line(ri, "l2-cpu", lab->l2_cpu, sizeof(lab->l2_cpu), FIRST_LINE);
+    read_lab_line(ri, "l2-notes", lab->l2_notes, sizeof(lab->l2_notes), WHOLE);
+    read_lab_line(ri, "l1-error", lab->l1_error, sizeof(lab->l1_error), FIRST_LINE);
+    if (!lab->l1_error[0])
+        console_error(ri, lab->l1_error, sizeof(lab->l1_error));
+    read_lab_line(ri, "l2-status", status, sizeof(status), FIRST_LINE);
+    if (status[0])
+        lab->l2_status = atoi(status);
+
+    /* L0 itself did not end normally: the watchdog, a signal, a crash. */
+    if (o->timed_out || o->interrupted || !o->exited || WIFSIGNALED(o->status)) {
+        qemu_outcome_ok(o, ri->opt->timeout_s, why, cap);
+        if (lab->l1_error[0])
+            append(why, cap, "; %s", lab->l1_error);
+        else if (last_event[0])
+            append(why, cap, " (L1 got as far as '%s', see RUN/lab/l1-times)", last_event);
+        return false;
+    }
+    if (WEXITSTATUS(o->status) != 0) {
+        fmt(why, cap, "lab: L0 QEMU exited with status %d (see qemu.log)",
+            WEXITSTATUS(o->status));
+        return false;
+    }
+    if (lab->l1_error[0])
+        return fmt(why, cap, "%s", lab->l1_error), false;
+    if (lab->l2_status < 0)
+        return fmt(why, cap, "lab: L1 stopped before L2 finished (no lab/l2-status; "
+                   "last L1 step '%s'; see serial.log)", last_event[0] ? last_event : "none"),
+               false;
+    /* An L2 QEMU that could not start also exits 1, like a guest that
+     * succeeded; only the guest writes records. */
+    fmt(records, sizeof(records), "%s/records.txt", ri->run_dir);
+    read_lab_line(ri, "l2-qemu.log", log_line, sizeof(log_line), LAST_LINE);
+    if (lab->l2_status == 1 && (stat(records, &st) < 0 || st.st_size == 0) && log_line[0])
+        return fmt(why, cap, "lab: L2 QEMU failed: %s (see lab/l2-qemu.log)", log_line), false;
+    l2.status = (lab->l2_status & 0xff) << 8;
+    if (qemu_outcome_ok(&l2, ri->opt->timeout_s, why, cap))
+        return true;
+    {
+        char inner[512];
+
+        fmt(inner, sizeof(inner), "%s", why);
+        fmt(why, cap, "lab: L2: %s", inner);
+    }
+    return false;
+}
