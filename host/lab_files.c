@@ -12,8 +12,6 @@
 #include "lab.h"
 #include "qemu.h"
 
-#define L0_ARGV_MAX 48
-
 char *lab_sh_quote(const char *s)
 {
     size_t n = 3;
@@ -134,57 +132,30 @@ char *lab_env_text(const char *run_dir, const char *qemu, const char *kvm_module
 
 char **lab_l0_argv(const struct lab_l0_params *p)
 {
-    char **argv = calloc(L0_ARGV_MAX, sizeof(*argv));
+    struct argv_builder b = { NULL, 0, 0, false };
     bool kvm = !strcmp(p->accel, "kvm");
-    bool ok = true;
-    int n = 0;
 
-#define ARG(...) do { if (ok && asprintf(&argv[n++], __VA_ARGS__) < 0) { argv[--n] = NULL; ok = false; } } while (0)
-    if (!argv)
-        return NULL;
-    ARG("%s", p->binary);
-    ARG("-name");
-    ARG("hvflush-lab-l0,debug-threads=on");
-    ARG("-machine");
-    ARG("pc");
-    ARG("-accel");
-    ARG("%s", kvm ? "kvm" : "tcg,thread=multi");
-    ARG("-cpu");
-    ARG("%s", p->cpu);
-    ARG("-smp");
-    ARG("%u", p->vcpus);
-    ARG("-m");
-    ARG("%u", p->memory_mib);
-    ARG("-display");
-    ARG("none");
-    ARG("-nodefaults");
-    ARG("-no-reboot");
-    ARG("-kernel");
-    ARG("%s", p->kernel);
-    ARG("-initrd");
-    ARG("%s", p->initramfs);
+    qemu_argv_machine(&b, p->binary, "hvflush-lab-l0", kvm, p->cpu, p->vcpus, p->memory_mib,
+                      p->kernel);
+    argv_add(&b, "-initrd");
+    argv_add(&b, "%s", p->initramfs);
     /* panic=-1: a panicking L1 reboots at once, and -no-reboot turns that
      * into L0's exit instead of a hang until the watchdog. */
-    ARG("-append");
-    ARG("console=ttyS0 quiet panic=-1");
-    ARG("-serial");
-    ARG("stdio");
+    argv_add(&b, "-append");
+    argv_add(&b, "console=ttyS0 quiet panic=-1");
+    argv_add(&b, "-serial");
+    argv_add(&b, "stdio");
     /* The host's root, read-only, and the run directory, read-write. */
-    ARG("-fsdev");
-    ARG("local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap");
-    ARG("-device");
-    ARG("virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot");
-    ARG("-fsdev");
-    ARG("local,id=hvrun,path=%s,security_model=none,multidevs=remap", p->run_dir);
-    ARG("-device");
-    ARG("virtio-9p-pci,fsdev=hvrun,mount_tag=hvrun");
-    ARG("-qmp");
-    ARG("unix:%s,server=on,wait=off", p->qmp_socket);
-    ARG("-S");
-#undef ARG
-    if (!ok) {
-        qemu_argv_free(argv);
-        return NULL;
-    }
-    return argv;
+    argv_add(&b, "-fsdev");
+    argv_add(&b, "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap");
+    argv_add(&b, "-device");
+    argv_add(&b, "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot");
+    argv_add(&b, "-fsdev");
+    argv_add(&b, "local,id=hvrun,path=%s,security_model=none,multidevs=remap", p->run_dir);
+    argv_add(&b, "-device");
+    argv_add(&b, "virtio-9p-pci,fsdev=hvrun,mount_tag=hvrun");
+    argv_add(&b, "-qmp");
+    argv_add(&b, "unix:%s,server=on,wait=off", p->qmp_socket);
+    argv_add(&b, "-S");
+    return argv_finish(&b);
 }

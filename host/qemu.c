@@ -4,6 +4,7 @@
 #include "qemu.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -16,62 +17,96 @@
 #include "util.h"
 
 #define KILL_GRACE_MS 5000
-#define ARGV_MAX 48
+
+void argv_add(struct argv_builder *b, const char *fmt, ...)
+{
+    va_list ap;
+    char *arg;
+
+    if (b->failed)
+        return;
+    if (b->n + 2 > b->cap) {
+        unsigned cap = b->cap ? b->cap * 2 : 32;
+        char **bigger = realloc(b->argv, cap * sizeof(*bigger));
+
+        if (!bigger) {
+            b->failed = true;
+            return;
+        }
+        b->argv = bigger;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    if (vasprintf(&arg, fmt, ap) < 0)
+        b->failed = true;
+    else
+        b->argv[b->n++] = arg;
+    va_end(ap);
+    b->argv[b->n] = NULL;
+}
+
+char **argv_finish(struct argv_builder *b)
+{
+    if (b->failed || !b->argv) {
+        qemu_argv_free(b->argv);
+        return NULL;
+    }
+    return b->argv;
+}
+
+void qemu_argv_machine(struct argv_builder *b, const char *binary, const char *name,
+                       bool kvm, const char *cpu, unsigned vcpus, unsigned memory_mib,
+                       const char *kernel)
+{
+    argv_add(b, "%s", binary);
+    argv_add(b, "-name");
+    argv_add(b, "%s,debug-threads=on", name);
+    argv_add(b, "-machine");
+    argv_add(b, "pc");
+    argv_add(b, "-accel");
+    argv_add(b, "%s", kvm ? "kvm" : "tcg,thread=multi");
+    argv_add(b, "-cpu");
+    argv_add(b, "%s", cpu);
+    argv_add(b, "-smp");
+    argv_add(b, "%u", vcpus);
+    argv_add(b, "-m");
+    argv_add(b, "%u", memory_mib);
+    argv_add(b, "-display");
+    argv_add(b, "none");
+    argv_add(b, "-nodefaults");
+    argv_add(b, "-no-reboot");
+    argv_add(b, "-kernel");
+    argv_add(b, "%s", kernel);
+}
 
 char **qemu_build_argv(const struct qemu_params *p)
 {
-    char **argv = calloc(ARGV_MAX, sizeof(*argv));
+    struct argv_builder b = { NULL, 0, 0, false };
     bool kvm = !strcmp(p->accel, "kvm");
-    bool ok = true;
-    int n = 0;
 
-#define ARG(...) do { if (ok && asprintf(&argv[n++], __VA_ARGS__) < 0) { argv[--n] = NULL; ok = false; } } while (0)
-    if (!argv)
-        return NULL;
-    ARG("%s", p->binary);
-    ARG("-name");
-    ARG("hvflush,debug-threads=on");
-    ARG("-machine");
-    ARG("pc");
-    ARG("-accel");
-    ARG("%s", kvm ? "kvm" : "tcg,thread=multi");
     /* TCG emulates rdtscp when asked; this host's KVM refuses the flag, so
      * under KVM the guest detects what it has. */
-    ARG("-cpu");
-    ARG("%s", p->cpu ? p->cpu : kvm ? "qemu64" : "qemu64,+rdtscp");
-    ARG("-smp");
-    ARG("%u", p->smp);
-    ARG("-m");
-    ARG("%u", p->memory_mib);
-    ARG("-display");
-    ARG("none");
-    ARG("-nodefaults");
-    ARG("-no-reboot");
-    ARG("-kernel");
-    ARG("%s", p->guest);
-    ARG("-serial");
-    ARG("stdio");
-    ARG("-chardev");
-    ARG("file,id=records,path=%s/records.txt", p->run_dir);
-    ARG("-device");
-    ARG("isa-debugcon,iobase=0xe9,chardev=records");
-    ARG("-device");
-    ARG("isa-debug-exit,iobase=0xf4,iosize=4");
-    ARG("-fw_cfg");
-    ARG("name=opt/hvflush/sweep,file=%s/sweep.txt", p->run_dir);
+    qemu_argv_machine(&b, p->binary, "hvflush", kvm,
+                      p->cpu ? p->cpu : kvm ? "qemu64" : "qemu64,+rdtscp",
+                      p->smp, p->memory_mib, p->guest);
+    argv_add(&b, "-serial");
+    argv_add(&b, "stdio");
+    argv_add(&b, "-chardev");
+    argv_add(&b, "file,id=records,path=%s/records.txt", p->run_dir);
+    argv_add(&b, "-device");
+    argv_add(&b, "isa-debugcon,iobase=0xe9,chardev=records");
+    argv_add(&b, "-device");
+    argv_add(&b, "isa-debug-exit,iobase=0xf4,iosize=4");
+    argv_add(&b, "-fw_cfg");
+    argv_add(&b, "name=opt/hvflush/sweep,file=%s/sweep.txt", p->run_dir);
     /* Paused until the host has pinned the vCPU threads over QMP.  The
      * lab's L2 has no QMP: its vCPUs are L1's threads, not the host's. */
     if (p->qmp_socket) {
-        ARG("-qmp");
-        ARG("unix:%s,server=on,wait=off", p->qmp_socket);
-        ARG("-S");
+        argv_add(&b, "-qmp");
+        argv_add(&b, "unix:%s,server=on,wait=off", p->qmp_socket);
+        argv_add(&b, "-S");
     }
-#undef ARG
-    if (!ok) {
-        qemu_argv_free(argv);
-        return NULL;
-    }
-    return argv;
+    return argv_finish(&b);
 }
 
 void qemu_argv_free(char **argv)

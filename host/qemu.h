@@ -26,6 +26,25 @@ struct qemu_params {
 char **qemu_build_argv(const struct qemu_params *p);
 void qemu_argv_free(char **argv);
 
+/* A NULL-terminated argv built one formatted argument at a time; any
+ * allocation failure makes argv_finish() return NULL. */
+struct argv_builder {
+    char **argv;
+    unsigned n, cap;
+    bool failed;
+};
+void argv_add(struct argv_builder *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+char **argv_finish(struct argv_builder *b);
+
+/* The part every hvflush QEMU command line shares: binary, -name NAME with
+ * debug thread names, a pc machine, the accelerator (TCG multi-threaded),
+ * CPU model, vCPUs, memory, no display or default devices, no reboot, and
+ * the kernel to boot. */
+void qemu_argv_machine(struct argv_builder *b, const char *binary, const char *name,
+                       bool kvm, const char *cpu, unsigned vcpus, unsigned memory_mib,
+                       const char *kernel);
+
 struct qemu_proc {
     pid_t pid;
     int console_fd;             /* read end of QEMU's stdout (the serial console) */
