@@ -2,6 +2,7 @@
  * The collector: record stream validation and gathering (see collect.h).
  */
 #include "collect.h"
+#include "collect_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -12,9 +13,6 @@
 
 #include "util.h"
 
-static const char *const verdicts[] = {
-    "fail", "error", "inconclusive", "unsupported", "pass", NULL,
-};
 
 void collect_problem(struct run_data *d, const char *f, ...)
 {
@@ -62,10 +60,9 @@ void collect_free(struct run_data *d)
     d->configs = NULL;
     d->guest = NULL;
 }
-
 /* A record as a JSON object: digit-only values become integers (except the
  * git revision, which only looks like a number sometimes). */
-static json_t *record_json(const struct record *r)
+json_t *record_json(const struct record *r)
 {
     json_t *o = json_object();
 
@@ -82,195 +79,13 @@ static json_t *record_json(const struct record *r)
     return o;
 }
 
-static bool need_u64(struct run_data *d, const struct record *r, const char *key,
+bool need_u64(struct run_data *d, const struct record *r, const char *key,
                      uint64_t *out)
 {
     if (record_get_u64(r, key, out))
         return true;
     collect_problem(d, "record %" PRIu32 " (%s): missing or bad '%s'", r->seq, r->type, key);
     return false;
-}
-
-/* Looks up the configuration a record's id= refers to. */
-static struct config_result *config_of(struct run_data *d, const struct record *r)
-{
-    uint64_t id;
-
-    if (!need_u64(d, r, "id", &id))
-        return NULL;
-    if (id >= d->nconfigs) {
-        collect_problem(d, "record %" PRIu32 " (%s): configuration id %" PRIu64
-                        " is not in the sweep (%u configurations)",
-                        r->seq, r->type, id, d->nconfigs);
-        return NULL;
-    }
-    return &d->configs[id];
-}
-
-/* input/scope/nonglobal/procs of a config record match the expansion. */
-static bool hv_fields_match(const struct record *r, const struct sweep_config *x)
-{
-    const char *in = record_get(r, "input"), *sc = record_get(r, "scope");
-    const char *pr = record_get(r, "procs");
-    enum hv_input input;
-    enum flush_scope scope;
-    enum proc_set procs;
-    uint64_t nonglobal;
-
-    return in && sc && pr && record_get_u64(r, "nonglobal", &nonglobal) &&
-           hv_input_from_name(in, strlen(in), &input) && input == x->input &&
-           flush_scope_from_name(sc, strlen(sc), &scope) && scope == x->scope &&
-           proc_set_from_name(pr, strlen(pr), &procs) && procs == x->procs &&
-           nonglobal == (uint64_t)x->nonglobal;
-}
-
-static void on_unsupported(struct run_data *d, const struct record *r)
-{
-    struct config_result *c = config_of(d, r);
-    const char *why = record_get(r, "reason");
-
-    if (!c)
-        return;
-    if (!c->announced || c->nsamples) {
-        collect_problem(d, "configuration %u: unsupported record out of place", c->cfg.id);
-        return;
-    }
-    fmt(c->unsupported, sizeof(c->unsupported), "%s", why ? why : "unspecified");
-}
-
-/* The guest's config record must describe exactly what the host expanded. */
-static void on_config(struct run_data *d, const struct record *r)
-{
-    struct config_result *c = config_of(d, r);
-    const struct sweep_config *x;
-    const char *s, *f, *t, *label;
-    enum strategy strategy;
-    enum flush_op flush;
-    enum target_state state;
-    uint64_t pages, targets, samples, warmup;
-
-    if (!c)
-        return;
-    x = &c->cfg;
-    if (c->announced) {
-        collect_problem(d, "configuration %u announced twice", x->id);
-        return;
-    }
-    c->announced = true;
-    s = record_get(r, "strategy");
-    f = record_get(r, "flush");
-    t = record_get(r, "state");
-    label = record_get(r, "label");
-    if (!s || !f || !t || !label ||
-        !strategy_from_name(s, strlen(s), &strategy) ||
-        !flush_op_from_name(f, strlen(f), &flush) ||
-        !need_u64(d, r, "pages", &pages) || !need_u64(d, r, "targets", &targets) ||
-        !need_u64(d, r, "samples", &samples) || !need_u64(d, r, "warmup", &warmup)) {
-        collect_problem(d, "configuration %u: malformed config record", x->id);
-        return;
-    }
-    /* A local configuration has no targets, so its state does not matter. */
-    if (!target_state_from_name(t, strlen(t), &state))
-        state = x->strategy == STRATEGY_LOCAL ? x->state : TARGET_STATE_COUNT;
-    if (!hv_fields_match(r, x))
-        collect_problem(d, "configuration %u: hypercall options differ from the sweep", x->id);
-    if (strategy != x->strategy || flush != x->flush || pages != x->pages ||
-        targets != x->targets || state != x->state ||
-        samples != x->samples || warmup != x->warmup || strcmp(label, c->label) != 0)
-        collect_problem(d, "configuration %u: guest measured '%s' (samples=%" PRIu64
-                        ") but the sweep says '%s' (samples=%" PRIu32 ")",
-                        x->id, label, samples, c->label, x->samples);
-}
-
-static void on_samples(struct run_data *d, const struct record *r)
-{
-    struct config_result *c = config_of(d, r);
-    uint64_t first, v[RECORD_SAMPLES_PER_LINE];
-    int n;
-
-    if (!c || !need_u64(d, r, "first", &first))
-        return;
-    if (!c->announced) {
-        collect_problem(d, "configuration %u: samples before its config record", c->cfg.id);
-        return;
-    }
-    n = record_get_hexlist(r, "v", v, RECORD_SAMPLES_PER_LINE);
-    if (n < 0) {
-        collect_problem(d, "record %" PRIu32 " (samples): bad value list", r->seq);
-        return;
-    }
-    if (first != c->nsamples) {
-        collect_problem(d, "configuration %u: samples start at index %" PRIu64
-                        ", expected %zu", c->cfg.id, first, c->nsamples);
-        return;
-    }
-    if (c->nsamples + (size_t)n > c->cfg.samples) {
-        collect_problem(d, "configuration %u: more than %" PRIu32 " samples",
-                        c->cfg.id, c->cfg.samples);
-        return;
-    }
-    if (c->nsamples + (size_t)n > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 1024;
-        uint64_t *bigger;
-
-        while (cap < c->nsamples + (size_t)n)
-            cap *= 2;
-        bigger = realloc(c->samples, cap * sizeof(*bigger));
-        if (!bigger) {
-            collect_problem(d, "out of memory storing samples");
-            return;
-        }
-        c->samples = bigger;
-        c->cap = cap;
-    }
-    memcpy(c->samples + c->nsamples, v, (size_t)n * sizeof(*v));
-    c->nsamples += (size_t)n;
-}
-
-static void on_verify(struct run_data *d, const struct record *r)
-{
-    struct config_result *c = config_of(d, r);
-    struct verify_result *v;
-    const char *verdict, *reason;
-    bool known = false;
-
-    if (!c)
-        return;
-    if (c->has_verify) {
-        collect_problem(d, "configuration %u: two verify records", c->cfg.id);
-        return;
-    }
-    v = &c->verify;
-    verdict = record_get(r, "verdict");
-    for (int i = 0; verdict && verdicts[i]; i++)
-        known |= !strcmp(verdict, verdicts[i]);
-    if (!known) {
-        collect_problem(d, "configuration %u: unknown verify verdict '%s'", c->cfg.id,
-                        verdict ? verdict : "(none)");
-        return;
-    }
-    if (!need_u64(d, r, "rounds", &v->rounds) || !need_u64(d, r, "fresh", &v->fresh) ||
-        !need_u64(d, r, "stale", &v->stale) ||
-        !need_u64(d, r, "control_rounds", &v->control_rounds) ||
-        !need_u64(d, r, "control_stale", &v->control_stale))
-        return;
-    reason = record_get(r, "reason");
-    fmt(v->verdict, sizeof(v->verdict), "%s", verdict);
-    fmt(v->reason, sizeof(v->reason), "%s", reason && strcmp(reason, "-") ? reason : "");
-    c->has_verify = true;
-}
-
-static void on_error(struct run_data *d, const struct record *r)
-{
-    const char *what = record_get(r, "what");
-
-    json_array_append_new(json_object_get(d->guest, "errors"), record_json(r));
-    if (record_get(r, "id")) {
-        struct config_result *c = config_of(d, r);
-
-        if (c && !c->error[0])
-            fmt(c->error, sizeof(c->error), "%s", what ? what : "unspecified");
-    }
 }
 
 /* Records that occur once and are kept whole for meta.json. */
@@ -303,15 +118,15 @@ static void on_record(struct run_data *d, const struct record *r)
     } else if (!strcmp(t, "probe")) {
         json_array_append_new(json_object_get(d->guest, "probes"), record_json(r));
     } else if (!strcmp(t, "config")) {
-        on_config(d, r);
+        collect_on_config(d, r);
     } else if (!strcmp(t, "samples")) {
-        on_samples(d, r);
+        collect_on_samples(d, r);
     } else if (!strcmp(t, "verify")) {
-        on_verify(d, r);
+        collect_on_verify(d, r);
     } else if (!strcmp(t, "error")) {
-        on_error(d, r);
+        collect_on_error(d, r);
     } else if (!strcmp(t, "unsupported")) {
-        on_unsupported(d, r);
+        collect_on_unsupported(d, r);
     } else if (!strcmp(t, "hyperv")) {
         json_object_set_new(d->guest, "hyperv", record_json(r));
     } else if (!strcmp(t, "vp") || !strcmp(t, "conformance") || !strcmp(t, "precision")) {

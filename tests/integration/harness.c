@@ -184,7 +184,8 @@ struct run_result *run_hvflush(const char *args)
     return r;
 }
 
-void meta_string(const struct run_result *r, const char *key, char *out, size_t n)
+void meta_value(const struct run_result *r, const char *a, const char *b, const char *c,
+                char *out, size_t n)
 {
     char path[600];
     json_t *root, *v;
@@ -194,10 +195,21 @@ void meta_string(const struct run_result *r, const char *key, char *out, size_t 
     root = json_load_file(path, 0, NULL);
     if (!root)
         return;
-    v = json_object_get(root, key);
+    v = json_object_get(root, a);
+    if (b)
+        v = json_object_get(v, b);
+    if (c)
+        v = json_object_get(v, c);
     if (json_is_string(v))
         snprintf(out, n, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(out, n, "%lld", (long long)json_integer_value(v));
     json_decref(root);
+}
+
+void meta_string(const struct run_result *r, const char *key, char *out, size_t n)
+{
+    meta_value(r, key, NULL, NULL, out, n);
 }
 
 bool file_contains(const char *path, const char *needle)

@@ -50,6 +50,9 @@ struct run_result *run_hvflush(const char *args);
 void read_records(struct run_result *r);
 /* Reads a top-level string of RUN/meta.json ("" if absent). */
 void meta_string(const struct run_result *r, const char *key, char *out, size_t n);
+/* Reads a string or integer at meta.json's a.b.c (b and c may be NULL). */
+void meta_value(const struct run_result *r, const char *a, const char *b, const char *c,
+                char *out, size_t n);
 bool file_contains(const char *path, const char *needle);
 unsigned count_entries(const char *dir);
 bool kvm_usable(void);

@@ -20,32 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <cmocka.h>
-#include <jansson.h>
 #include "harness.h"
-
-/* A string below meta.json's top level: "a", "b" (NULL), "c" (NULL). */
-static void meta_path(const struct run_result *r, const char *a, const char *b, const char *c,
-                      char *out, size_t n)
-{
-    char path[600];
-    json_t *root, *v;
-
-    out[0] = '\0';
-    snprintf(path, sizeof(path), "%s/meta.json", r->run_dir);
-    root = json_load_file(path, 0, NULL);
-    if (!root)
-        return;
-    v = json_object_get(root, a);
-    if (b)
-        v = json_object_get(v, b);
-    if (c)
-        v = json_object_get(v, c);
-    if (json_is_string(v))
-        snprintf(out, n, "%s", json_string_value(v));
-    else if (json_is_integer(v))
-        snprintf(out, n, "%lld", (long long)json_integer_value(v));
-    json_decref(root);
-}
 
 static void check_boot(const char *kernel_args, const char *release_prefix)
 {
@@ -64,28 +39,28 @@ static void check_boot(const char *kernel_args, const char *release_prefix)
     assert_int_equal(r->ncpu_records, 4);
 
     /* The guest in L2 talks to a Hyper-V interface: KVM's, with hv-* flags. */
-    meta_path(r, "guest", "platform", "hv", s, sizeof(s));
+    meta_value(r, "guest", "platform", "hv", s, sizeof(s));
     if (strncmp(s, "Microsoft", 9) != 0 && strncmp(s, "Linux", 5) != 0)
         fail_msg("L2 saw hypervisor signature '%s', not Microsoft Hv or Linux KVM Hv", s);
 
     /* Every table and plot takes this label. */
-    meta_path(r, "accelerator", "name", NULL, s, sizeof(s));
+    meta_value(r, "accelerator", "name", NULL, s, sizeof(s));
     assert_string_equal(s, "lab");
-    meta_path(r, "accelerator", "timing_class", NULL, s, sizeof(s));
+    meta_value(r, "accelerator", "timing_class", NULL, s, sizeof(s));
     assert_true(!strcmp(s, "nested-emulated") || !strcmp(s, "nested-hardware"));
-    meta_path(r, "accelerator", "label", NULL, s, sizeof(s));
+    meta_value(r, "accelerator", "label", NULL, s, sizeof(s));
     assert_true(!strncmp(s, "nested", 6));
 
-    meta_path(r, "lab", "l1", "kernel_release", s, sizeof(s));
+    meta_value(r, "lab", "l1", "kernel_release", s, sizeof(s));
     if (strncmp(s, release_prefix, strlen(release_prefix)) != 0)
         fail_msg("L1 ran Linux %s, expected %s*", s, release_prefix);
-    meta_path(r, "lab", "l1", "kernel_package", s, sizeof(s));
+    meta_value(r, "lab", "l1", "kernel_package", s, sizeof(s));
     assert_true(!strncmp(s, "linux-image-", 12));
-    meta_path(r, "lab", "l1", "vcpus", s, sizeof(s));
+    meta_value(r, "lab", "l1", "vcpus", s, sizeof(s));
     assert_true(atoi(s) >= 4);
-    meta_path(r, "lab", "l2", "cpu_flags_used", s, sizeof(s));
+    meta_value(r, "lab", "l2", "cpu_flags_used", s, sizeof(s));
     assert_non_null(strstr(s, "hv-vpindex,hv-relaxed,hv-tlbflush"));
-    meta_path(r, "lab", "l2", "exit_status", s, sizeof(s));
+    meta_value(r, "lab", "l2", "exit_status", s, sizeof(s));
     assert_string_equal(s, "1");               /* isa-debug-exit code 0 */
 
     /* The L2 command stays with the run, and nothing of L1 is in it. */
