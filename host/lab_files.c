@@ -135,8 +135,12 @@ char **lab_l0_argv(const struct lab_l0_params *p)
     struct argv_builder b = { NULL, 0, 0, false };
     bool kvm = !strcmp(p->accel, "kvm");
 
-    qemu_argv_machine(&b, p->binary, "hvflush-lab-l0", kvm, p->cpu, p->vcpus, p->memory_mib,
-                      p->kernel);
+    /* One TCG thread for all of L1's vCPUs: with one thread per vCPU on an
+     * overcommitted host, QEMU 7.2's multi-threaded TCG was seen to leave an
+     * L1 vCPU halted for good (an L1 soft lockup) in about one lab boot in
+     * ten. */
+    qemu_argv_machine(&b, p->binary, "hvflush-lab-l0", kvm ? "kvm" : "tcg,thread=single",
+                      p->cpu, p->vcpus, p->memory_mib, p->kernel);
     argv_add(&b, "-initrd");
     argv_add(&b, "%s", p->initramfs);
     /* panic=-1: a panicking L1 reboots at once, and -no-reboot turns that

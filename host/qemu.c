@@ -55,8 +55,8 @@ char **argv_finish(struct argv_builder *b)
 }
 
 void qemu_argv_machine(struct argv_builder *b, const char *binary, const char *name,
-                       bool kvm, const char *cpu, unsigned vcpus, unsigned memory_mib,
-                       const char *kernel)
+                       const char *accel, const char *cpu, unsigned vcpus,
+                       unsigned memory_mib, const char *kernel)
 {
     argv_add(b, "%s", binary);
     argv_add(b, "-name");
@@ -64,7 +64,7 @@ void qemu_argv_machine(struct argv_builder *b, const char *binary, const char *n
     argv_add(b, "-machine");
     argv_add(b, "pc");
     argv_add(b, "-accel");
-    argv_add(b, "%s", kvm ? "kvm" : "tcg,thread=multi");
+    argv_add(b, "%s", accel);
     argv_add(b, "-cpu");
     argv_add(b, "%s", cpu);
     argv_add(b, "-smp");
@@ -86,7 +86,7 @@ char **qemu_build_argv(const struct qemu_params *p)
 
     /* TCG emulates rdtscp when asked; this host's KVM refuses the flag, so
      * under KVM the guest detects what it has. */
-    qemu_argv_machine(&b, p->binary, "hvflush", kvm,
+    qemu_argv_machine(&b, p->binary, "hvflush", kvm ? "kvm" : "tcg,thread=multi",
                       p->cpu ? p->cpu : kvm ? "qemu64" : "qemu64,+rdtscp",
                       p->smp, p->memory_mib, p->guest);
     argv_add(&b, "-serial");

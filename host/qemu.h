@@ -38,12 +38,11 @@ void argv_add(struct argv_builder *b, const char *fmt, ...)
 char **argv_finish(struct argv_builder *b);
 
 /* The part every hvflush QEMU command line shares: binary, -name NAME with
- * debug thread names, a pc machine, the accelerator (TCG multi-threaded),
- * CPU model, vCPUs, memory, no display or default devices, no reboot, and
- * the kernel to boot. */
+ * debug thread names, a pc machine, the -accel value, CPU model, vCPUs,
+ * memory, no display or default devices, no reboot, and the kernel. */
 void qemu_argv_machine(struct argv_builder *b, const char *binary, const char *name,
-                       bool kvm, const char *cpu, unsigned vcpus, unsigned memory_mib,
-                       const char *kernel);
+                       const char *accel, const char *cpu, unsigned vcpus,
+                       unsigned memory_mib, const char *kernel);
 
 struct qemu_proc {
     pid_t pid;
