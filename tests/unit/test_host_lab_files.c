@@ -130,7 +130,7 @@ static void test_l0_argv(void **state)
 
     (void)state;
     assert_non_null(argv);
-    assert_true(has_pair(argv, "-accel", "tcg,thread=multi"));
+    assert_true(has_pair(argv, "-accel", "tcg,thread=single"));
     assert_true(has_pair(argv, "-cpu", "qemu64,+svm,+npt"));
     assert_true(has_pair(argv, "-smp", "4"));
     assert_true(has_pair(argv, "-m", "2048"));
