@@ -15,6 +15,11 @@
  *   global -- calls with NON_GLOBAL_MAPPINGS_ONLY: page `pages` is mapped
  *     with the G bit; as above, KEPT means the global entry survived (the
  *     flag allows that; the TLFS does not require it).
+ *   other-as -- an entry of an address space other than the one the call
+ *     names.  Without PCID (CPUID.1:ECX bit 17) a CR3 switch drops every
+ *     non-global entry, so no other address space's entry can be in the TLB
+ *     when the call runs: recorded inconclusive with that reason.  The PCID
+ *     variant of this check is not written yet and says so.
  * Interpretation: any KEPT read proves the entry can survive the call.  An
  * entry LOST every round is over-flushing only where the platform is known
  * to keep entries across VM exits (the exit-survival probe); elsewhere the
@@ -27,6 +32,7 @@
 #include <arch/paging.h>
 #include <guest/console.h>
 #include <guest/percpu.h>
+#include <guest/string.h>
 #include "hypercall.h"
 #include "measure.h"
 #include "probe_frames.h"
@@ -73,7 +79,11 @@ static void emit(const struct sweep_config *c, const char *check, const struct c
 {
     const char *result, *reason = "-";
 
-    if (k->problem) {
+    if (k->rounds == 0 && !k->problem && !strcmp(check, "other-as")) {
+        result = "inconclusive";
+        reason = (cpuid(1, 0).ecx & (1u << 17)) ? "pcid-variant-not-implemented" :
+                 "no-pcid-other-address-spaces-cannot-stay-cached";
+    } else if (k->problem) {
         result = "error";
         reason = k->problem;
     } else if (k->other) {
@@ -124,7 +134,11 @@ void precision_config(const struct sweep_config *c)
 {
     uint32_t extra = c->pages;          /* the page just past the named ones */
 
+    static const struct check_count none = { 0, 0, 0, 0, NULL };
+
     probe_frames_init();
+    if (c->scope == SCOPE_CR3)
+        emit(c, "other-as", &none);
     if (c->procs == PROCS_MASK && c->targets + 1 < nr_cpus)
         run_check(c, "non-target", 1, 1, 0, c->targets + 1);
     if (strategy_is_list(c->strategy) && extra < TEST_WINDOW_PAGES)
