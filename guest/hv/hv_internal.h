@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <arch/cpu.h>
 #include <guest/hv.h>
 #include <guest/percpu.h>
 
@@ -24,6 +25,27 @@ struct hv_cpu {
     uint8_t vp_fault;             /* vector if that read faulted */
 };
 extern struct hv_cpu hv_cpus[MAX_CPUS];
+
+/* Brackets one guarded stub call on CPU c: interrupts off, no vector caught
+ * yet, in_flight set (the compiler barriers keep the call inside); the #UD
+ * and #GP handlers in trap.c read in_flight.  hv_guard_end() takes the
+ * flags hv_guard_begin() returned. */
+static inline uint64_t hv_guard_begin(struct hv_cpu *c)
+{
+    uint64_t flags = irq_save();
+
+    c->vector = 0;
+    c->in_flight = true;
+    barrier();
+    return flags;
+}
+
+static inline void hv_guard_end(struct hv_cpu *c, uint64_t flags)
+{
+    barrier();
+    c->in_flight = false;
+    irq_restore(flags);
+}
 
 /* The hypercall page (NULL until allocated).  Before the hypervisor
  * overlays or patches it, it is filled with ud2. */

@@ -97,15 +97,10 @@ static struct hv_result not_issued(uint8_t why)
 static struct hv_result call_page(uint64_t control, uint64_t in, uint64_t out)
 {
     struct hv_cpu *c = hv_this_cpu();
-    uint64_t flags = irq_save(), rax;
+    uint64_t flags = hv_guard_begin(c);
+    uint64_t rax = hv_call_slow_stub(control, in, out, hv_hypercall_page, &c->saved_rsp);
 
-    c->vector = 0;
-    c->in_flight = true;
-    barrier();
-    rax = hv_call_slow_stub(control, in, out, hv_hypercall_page, &c->saved_rsp);
-    barrier();
-    c->in_flight = false;
-    irq_restore(flags);
+    hv_guard_end(c, flags);
     return result_of(rax, c);
 }
 
@@ -125,15 +120,10 @@ struct hv_result hv_hypercall_xmm(uint64_t control, uint64_t rdx, uint64_t r8,
     if (!hv_info.hypercall_enabled)
         return not_issued(HV_REFUSED_UNAVAILABLE);
     c = hv_this_cpu();
-    flags = irq_save();
-    c->vector = 0;
-    c->in_flight = true;
-    barrier();
+    flags = hv_guard_begin(c);
     rax = hv_call_xmm_stub(control | HV_HYPERCALL_FAST_BIT, rdx, r8, xmm,
                            hv_hypercall_page, &c->saved_rsp);
-    barrier();
-    c->in_flight = false;
-    irq_restore(flags);
+    hv_guard_end(c, flags);
     return result_of(rax, c);
 }
 

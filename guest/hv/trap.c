@@ -151,31 +151,19 @@ void hv_trap_init(void)
 int hv_safe_rdmsr(uint32_t msr, uint64_t *val)
 {
     struct hv_cpu *c = hv_this_cpu();
-    uint64_t flags = irq_save();
-    int r;
+    uint64_t flags = hv_guard_begin(c);
+    int r = hv_rdmsr_stub(msr, val);
 
-    c->vector = 0;
-    c->in_flight = true;
-    barrier();
-    r = hv_rdmsr_stub(msr, val);
-    barrier();
-    c->in_flight = false;
-    irq_restore(flags);
+    hv_guard_end(c, flags);
     return r;
 }
 
 int hv_safe_wrmsr(uint32_t msr, uint64_t val)
 {
     struct hv_cpu *c = hv_this_cpu();
-    uint64_t flags = irq_save();
-    int r;
+    uint64_t flags = hv_guard_begin(c);
+    int r = hv_wrmsr_stub(msr, val);
 
-    c->vector = 0;
-    c->in_flight = true;
-    barrier();
-    r = hv_wrmsr_stub(msr, val);
-    barrier();
-    c->in_flight = false;
-    irq_restore(flags);
+    hv_guard_end(c, flags);
     return r;
 }

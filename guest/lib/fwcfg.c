@@ -84,18 +84,6 @@ static bool fwcfg_find(const char *name, uint16_t *select, uint32_t *size)
     return false;
 }
 
-long fwcfg_file_size(const char *name)
-{
-    if (!fwcfg_present())
-        return -1;
-    uint16_t select;
-    uint32_t size;
-    uint64_t flags = spin_lock_irqsave(&fwcfg_lock);
-    bool found = fwcfg_find(name, &select, &size);
-    spin_unlock_irqrestore(&fwcfg_lock, flags);
-    return found ? (long)size : -1;
-}
-
 long fwcfg_read_file(const char *name, void *buf, unsigned long len)
 {
     if (!fwcfg_present())

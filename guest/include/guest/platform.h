@@ -18,8 +18,6 @@ static inline uint64_t tsc_to_ns(uint64_t cycles);
 /* fw_cfg (ports 0x510/0x511). */
 bool fwcfg_present(void);
 unsigned fwcfg_nb_cpus(void);
-/* Finds file "name" in the fw_cfg directory; returns its size or -1. */
-long fwcfg_file_size(const char *name);
 /* Reads up to len bytes of file "name" into buf; returns bytes read or -1. */
 long fwcfg_read_file(const char *name, void *buf, unsigned long len);
 
