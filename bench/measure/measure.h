@@ -25,7 +25,7 @@ const char *verdict_name(enum verdict v);
 int bench_run(void);
 
 /* timer.c: the cost of an empty timed region, in cycles. */
-struct timer_overhead { uint64_t min, p50, p99; uint32_t n; };
+struct timer_overhead { uint64_t min, p1, p50, p99; uint32_t n; };
 void timer_measure_overhead(struct timer_overhead *out);
 uint64_t timer_overhead_cycles(void);   /* p50 of the last measurement */
 void u64_sort(uint64_t *v, uint32_t n);

@@ -74,13 +74,18 @@ static void emit_timer(void)
     record_begin(&records, "timer");
     record_u64(&records, "overhead", t.p50);
     record_u64(&records, "min", t.min);
+    record_u64(&records, "p1", t.p1);
     record_u64(&records, "p50", t.p50);
     record_u64(&records, "p99", t.p99);
     record_u64(&records, "n", t.n);
+    record_str(&records, "open", "lfence-rdtsc-lfence");
     record_str(&records, "close", cpu_has_rdtscp ? "rdtscp-lfence" : "lfence-rdtsc-lfence");
+    record_str(&records, "lfence_serializing", cpu_lfence_serializing());
     record_finish(&records);
-    printk("timer overhead: p50=%llu min=%llu p99=%llu cycles (subtracted from every sample)\n",
-           (unsigned long long)t.p50, (unsigned long long)t.min, (unsigned long long)t.p99);
+    printk("timer overhead: p50=%llu min=%llu p1=%llu p99=%llu cycles (subtracted from every "
+           "sample); lfence serializing: %s\n", (unsigned long long)t.p50,
+           (unsigned long long)t.min, (unsigned long long)t.p1, (unsigned long long)t.p99,
+           cpu_lfence_serializing());
 }
 
 static void emit_config(const struct sweep_config *c, const char *label)

@@ -1,0 +1,62 @@
+/*
+ * Where a configuration runs (its initiator and target CPUs) and the order
+ * in which configurations run.  Pure logic, compiled for the guest and the
+ * host (see bench/sweep.h).
+ */
+#include <bench/sweep.h>
+
+bool sweep_placement(const struct sweep_config *c, unsigned ncpus, uint32_t *out)
+{
+    uint32_t others[SWEEP_MAX_CPUS];
+    uint32_t m = 0, i, cpu;
+
+    if (c->initiator >= ncpus || ncpus > SWEEP_MAX_CPUS)
+        return false;
+    for (cpu = 0; cpu < ncpus; cpu++)
+        if (cpu != c->initiator)
+            others[m++] = cpu;
+    if (c->targets > m)
+        return false;
+    for (i = 0; i < c->targets; i++) {
+        switch (c->placement) {
+        case PLACEMENT_LAST:
+            out[i] = others[m - c->targets + i];
+            break;
+        case PLACEMENT_SPREAD:
+            out[i] = others[(uint64_t)i * m / c->targets];
+            break;
+        default:
+            out[i] = others[i];
+            break;
+        }
+    }
+    return true;
+}
+
+/* splitmix64: a small, well-mixed generator; the same sequence everywhere. */
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+void sweep_order(const struct sweep *sw, uint32_t *order, uint32_t n)
+{
+    uint64_t state = sw->seed;
+    uint32_t i;
+
+    for (i = 0; i < n; i++)
+        order[i] = i;
+    if (!sw->shuffle)
+        return;
+    for (i = n; i > 1; i--) {
+        /* The modulo bias over at most 512 entries is below 2^-54. */
+        uint32_t j = (uint32_t)(splitmix64(&state) % i), tmp = order[i - 1];
+
+        order[i - 1] = order[j];
+        order[j] = tmp;
+    }
+}
