@@ -4,6 +4,7 @@
  * host (see bench/sweep.h).
  */
 #include <bench/sweep.h>
+#include <bench/text.h>
 
 bool sweep_placement(const struct sweep_config *c, unsigned ncpus, uint32_t *out)
 {
@@ -59,4 +60,38 @@ void sweep_order(const struct sweep *sw, uint32_t *order, uint32_t n)
         order[i - 1] = order[j];
         order[j] = tmp;
     }
+}
+
+static void append_cpu(char *buf, size_t cap, uint32_t cpu)
+{
+    char num[24];
+
+    num[text_u64_dec(num, cpu)] = '\0';
+    text_append(buf, cap, num);
+}
+
+size_t cpu_list_format(const uint32_t *cpus, uint32_t n, char *buf, size_t cap)
+{
+    uint32_t i = 0;
+
+    if (cap == 0)
+        return 0;
+    buf[0] = '\0';
+    if (n == 0)
+        text_append(buf, cap, "-");
+    while (i < n) {
+        uint32_t end = i;
+
+        while (end + 1 < n && cpus[end + 1] == cpus[end] + 1)
+            end++;
+        if (i)
+            text_append(buf, cap, ",");
+        append_cpu(buf, cap, cpus[i]);
+        if (end > i) {
+            text_append(buf, cap, "-");
+            append_cpu(buf, cap, cpus[end]);
+        }
+        i = end + 1;
+    }
+    return text_len(buf);
 }
