@@ -24,7 +24,8 @@ bool sweep_placement(const struct sweep_config *c, unsigned ncpus, uint32_t *out
             out[i] = others[m - c->targets + i];
             break;
         case PLACEMENT_SPREAD:
-            out[i] = others[(uint64_t)i * m / c->targets];
+            /* The middle of the i-th of `targets` equal slices. */
+            out[i] = others[(2ull * i + 1) * m / (2ull * c->targets)];
             break;
         default:
             out[i] = others[i];

@@ -4,6 +4,7 @@
  */
 #include <bench/sweep.h>
 #include <bench/text.h>
+#include "sweep_items.h"
 
 /* ---- error reporting ---------------------------------------------------------- */
 
@@ -74,80 +75,6 @@ static bool for_each_item(struct span v, unsigned max, unsigned *count,
     }
 }
 
-static bool item_flush(const char *s, size_t n, void *out, unsigned idx)
-{
-    return flush_op_from_name(s, n, &((enum flush_op *)out)[idx]);
-}
-
-static bool item_state(const char *s, size_t n, void *out, unsigned idx)
-{
-    return target_state_from_name(s, n, &((enum target_state *)out)[idx]);
-}
-
-static bool item_input(const char *s, size_t n, void *out, unsigned idx)
-{
-    return hv_input_from_name(s, n, &((enum hv_input *)out)[idx]);
-}
-
-static bool item_scope(const char *s, size_t n, void *out, unsigned idx)
-{
-    return flush_scope_from_name(s, n, &((enum flush_scope *)out)[idx]);
-}
-
-static bool item_procs(const char *s, size_t n, void *out, unsigned idx)
-{
-    return proc_set_from_name(s, n, &((enum proc_set *)out)[idx]);
-}
-
-static bool item_onoff(const char *s, size_t n, void *out, unsigned idx)
-{
-    bool on = text_eq_n(s, n, "on");
-
-    ((bool *)out)[idx] = on;
-    return on || text_eq_n(s, n, "off");
-}
-
-static bool item_placement(const char *s, size_t n, void *out, unsigned idx)
-{
-    return placement_from_name(s, n, &((enum placement *)out)[idx]);
-}
-
-static bool item_cpu(const char *s, size_t n, void *out, unsigned idx)
-{
-    uint64_t v;
-
-    if (!text_parse_u64(s, n, 10, &v) || v >= SWEEP_MAX_CPUS)
-        return false;
-    ((uint32_t *)out)[idx] = (uint32_t)v;
-    return true;
-}
-
-static bool item_pages(const char *s, size_t n, void *out, unsigned idx)
-{
-    uint64_t v;
-
-    if (!text_parse_u64(s, n, 10, &v) || v < 1 || v > SWEEP_PAGES_MAX)
-        return false;
-    ((uint32_t *)out)[idx] = (uint32_t)v;
-    return true;
-}
-
-static bool item_targets(const char *s, size_t n, void *out, unsigned idx)
-{
-    uint64_t v;
-    int32_t *t = out;
-
-    if (text_eq_n(s, n, "pow2"))
-        t[idx] = SWEEP_TARGETS_POW2;
-    else if (text_eq_n(s, n, "all"))
-        t[idx] = SWEEP_TARGETS_ALL;
-    else if (text_parse_u64(s, n, 10, &v) && v >= 1 && v < 4096)
-        t[idx] = (int32_t)v;
-    else
-        return false;
-    return true;
-}
-
 static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 {
     uint64_t x;
@@ -183,43 +110,43 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
 
     if (text_eq_n(key.s, key.n, "flush")) {
         bit = KEY_FLUSH;
-        ok = for_each_item(val, FLUSH_OP_COUNT, &count, item_flush, l->flush);
+        ok = for_each_item(val, FLUSH_OP_COUNT, &count, sweep_item_flush, l->flush);
         l->nflush = count;
     } else if (text_eq_n(key.s, key.n, "pages")) {
         bit = KEY_PAGES;
-        ok = for_each_item(val, SWEEP_LIST_MAX, &count, item_pages, l->pages);
+        ok = for_each_item(val, SWEEP_LIST_MAX, &count, sweep_item_pages, l->pages);
         l->npages = count;
     } else if (text_eq_n(key.s, key.n, "targets")) {
         bit = KEY_TARGETS;
-        ok = for_each_item(val, SWEEP_LIST_MAX, &count, item_targets, l->targets);
+        ok = for_each_item(val, SWEEP_LIST_MAX, &count, sweep_item_targets, l->targets);
         l->ntargets = count;
     } else if (text_eq_n(key.s, key.n, "state")) {
         bit = KEY_STATE;
-        ok = for_each_item(val, TARGET_STATE_COUNT, &count, item_state, l->state);
+        ok = for_each_item(val, TARGET_STATE_COUNT, &count, sweep_item_state, l->state);
         l->nstates = count;
     } else if (text_eq_n(key.s, key.n, "input")) {
         bit = KEY_INPUT;
-        ok = for_each_item(val, HV_INPUT_COUNT, &count, item_input, l->input);
+        ok = for_each_item(val, HV_INPUT_COUNT, &count, sweep_item_input, l->input);
         l->ninput = count;
     } else if (text_eq_n(key.s, key.n, "scope")) {
         bit = KEY_SCOPE;
-        ok = for_each_item(val, SCOPE_COUNT, &count, item_scope, l->scope);
+        ok = for_each_item(val, SCOPE_COUNT, &count, sweep_item_scope, l->scope);
         l->nscope = count;
     } else if (text_eq_n(key.s, key.n, "nonglobal")) {
         bit = KEY_NONGLOBAL;
-        ok = for_each_item(val, 2, &count, item_onoff, l->nonglobal);
+        ok = for_each_item(val, 2, &count, sweep_item_onoff, l->nonglobal);
         l->nnonglobal = count;
     } else if (text_eq_n(key.s, key.n, "procs")) {
         bit = KEY_PROCS;
-        ok = for_each_item(val, PROCS_COUNT, &count, item_procs, l->procs);
+        ok = for_each_item(val, PROCS_COUNT, &count, sweep_item_procs, l->procs);
         l->nprocs = count;
     } else if (text_eq_n(key.s, key.n, "initiator")) {
         bit = KEY_INITIATOR;
-        ok = for_each_item(val, SWEEP_LIST_MAX, &count, item_cpu, l->initiator);
+        ok = for_each_item(val, SWEEP_LIST_MAX, &count, sweep_item_cpu, l->initiator);
         l->ninitiator = count;
     } else if (text_eq_n(key.s, key.n, "placement")) {
         bit = KEY_PLACEMENT;
-        ok = for_each_item(val, PLACEMENT_COUNT, &count, item_placement, l->placement);
+        ok = for_each_item(val, PLACEMENT_COUNT, &count, sweep_item_placement, l->placement);
         l->nplacement = count;
     } else if (text_eq_n(key.s, key.n, "samples")) {
         bit = KEY_SAMPLES;

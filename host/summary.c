@@ -233,9 +233,12 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
                     to_ns((double)s.p99, d->tsc_hz));
         else
             fprintf(out, "%12s %12s", "-", "-");
-        fprintf(out, "  %-12s", collect_verdict(c));
         noise = !strcmp(noise_flag(d, &s), "1");
         noisy += noise;
+        if (noise || c->clamped || c->excluded)
+            fprintf(out, "  %-12s", collect_verdict(c));
+        else
+            fprintf(out, "  %s", collect_verdict(c));
         if (noise)
             fputs(" noise-dominated", out);
         if (c->clamped)

@@ -199,7 +199,9 @@ static void test_initiator_and_placement(void **state)
         { 4, 2, 2, PLACEMENT_FIRST, { 0, 1 } },
         { 8, 0, 2, PLACEMENT_LAST, { 6, 7 } },
         { 8, 7, 2, PLACEMENT_LAST, { 5, 6 } },
-        { 8, 0, 3, PLACEMENT_SPREAD, { 1, 3, 5 } },
+        { 8, 0, 3, PLACEMENT_SPREAD, { 2, 4, 6 } },
+        { 4, 3, 2, PLACEMENT_SPREAD, { 0, 2 } },
+        { 9, 0, 2, PLACEMENT_SPREAD, { 3, 7 } },
         { 8, 3, 7, PLACEMENT_SPREAD, { 0, 1, 2, 4, 5, 6, 7 } },
         { 2, 1, 1, PLACEMENT_SPREAD, { 0 } },
     };
@@ -242,7 +244,7 @@ static void test_initiator_and_placement(void **state)
     assert_string_equal(label, "ipi/invlpg/p1/t2/spin/i3/spread");
     assert_true(sweep_placement(&cfg[3], 4, got));
     cpu_list_format(got, 2, list, sizeof(list));
-    assert_string_equal(list, "0-1");
+    assert_string_equal(list, "0,2");
     /* More vCPUs than the run has: refused at expansion, with the line. */
     assert_int_equal(sweep_expand(&sw, 3, cfg, SWEEP_CONFIGS_MAX, &err), -1);
     assert_int_equal(err.lineno, 2);

@@ -180,9 +180,10 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n);
 
 /* bench/placement.c: the target CPUs of c on a VM of ncpus CPUs, in
  * ascending order, into out[0..c->targets).  first: the lowest-numbered
- * CPUs other than the initiator; last: the highest; spread: CPU number
- * index floor(i * m / targets) of the m CPUs other than the initiator, for
- * i = 0..targets-1.  Returns false when they do not fit (initiator or a
+ * CPUs other than the initiator; last: the highest; spread: of the m CPUs
+ * other than the initiator (ascending), those at index
+ * floor((2i + 1) * m / (2 * targets)) for i = 0..targets-1, the middle of
+ * each of `targets` equal slices.  Returns false when they do not fit (initiator or a
  * target beyond ncpus), which sweep_expand() has already refused. */
 bool sweep_placement(const struct sweep_config *c, unsigned ncpus, uint32_t *out);
 
