@@ -148,7 +148,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                     for (ti = 0; ti < ncounts; ti++) {
                         struct sweep_config *c;
 
-                        if (count == max) {
+                        if (count == max || count == SWEEP_CONFIGS_MAX) {
                             expand_fail(err, l->lineno,
                                         "sweep expands to too many configurations", "", "");
                             return -1;
@@ -173,6 +173,14 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->verify_rounds = sw->verify_rounds;
                         count++;
                     }
+    }
+    {
+        static uint32_t order[SWEEP_CONFIGS_MAX];
+        uint32_t i;
+
+        sweep_order(sw, order, count);
+        for (i = 0; i < count; i++)
+            configs[order[i]].run_index = i;
     }
     return (int)count;
 }

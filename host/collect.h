@@ -53,6 +53,7 @@ struct run_data {
     bool have_timer_spread;     /* the timer record carried p1 and p99 */
     uint64_t timer_p1, timer_p99;
     unsigned cpus_seen;
+    unsigned announced;         /* config records so far (their run order) */
     json_t *guest;              /* hello, platform, cpus, timer, probes, errors,
                                    hyperv, vps, conformance, precision */
 

@@ -82,6 +82,12 @@ void collect_on_config(struct run_data *d, const struct record *r)
         return;
     }
     c->announced = true;
+    /* Configurations run in the sweep's order (shuffled by its seed). */
+    if (x->run_index != d->announced)
+        collect_problem(d, "configuration %u announced as number %u, but the sweep's order "
+                        "runs it as number %" PRIu32, x->id, d->announced + 1,
+                        x->run_index + 1);
+    d->announced++;
     s = record_get(r, "strategy");
     f = record_get(r, "flush");
     t = record_get(r, "state");

@@ -3,7 +3,7 @@
  * platform, calibrate, then measure and verify every configuration, in the
  * order sweep_order() gives (the expansion order, or a shuffle when the
  * sweep carries a seed), emitting records as it goes and ending with the
- * end record.  Latency runs on the configuration's initiator with the
+ * end record (the host checks that order: run_index).  Latency runs on the configuration's initiator with the
  * targets sweep_placement() chose; the effect probe and the precision
  * checks still run with CPU 0 as the initiator and CPUs 1..n as the targets
  * (the config record says so: verify_initiator, verify_target_cpus).
@@ -307,7 +307,8 @@ int bench_run(void)
             max_samples = configs[i].samples;
     samples = pages_alloc((max_samples * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE);
 
-    sweep_order(&sweep, order, (uint32_t)nconfigs);
+    for (i = 0; i < (uint32_t)nconfigs; i++)
+        order[configs[i].run_index] = i;
     if (sweep.shuffle)
         printk("configuration order shuffled with seed %llu\n",
                (unsigned long long)sweep.seed);

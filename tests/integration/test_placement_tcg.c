@@ -122,6 +122,10 @@ static void test_placement_and_seeded_order(void **state)
         if (r->cfg[i].has_verify)
             assert_string_equal(r->cfg[i].verdict, "pass");
     }
+    /* The timer record says how regions open and whether LFENCE orders them. */
+    snprintf(path, sizeof(path), "%s/records.txt", r->run_dir);
+    assert_true(file_contains(path, " open=lfence-rdtsc-lfence "));
+    assert_true(file_contains(path, " lfence_serializing="));
     /* summary.csv: the placement and quality columns, filled in. */
     snprintf(path, sizeof(path), "%s/summary.csv", r->run_dir);
     assert_true(file_contains(path, "initiator,target_cpus,clamped,excluded,noise_dominated"));

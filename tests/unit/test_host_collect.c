@@ -178,14 +178,19 @@ static void build_stream(struct sink *s, const struct knobs *k)
         assert_true(record_end_stream(&w, !k->end_failed));
 }
 
+/* The sweep the collector checks against: sweep_text, with a seed line
+ * when seeded_text is set. */
+static const char *seeded_text;
+
 /* Runs the collector over the text, line by line. */
 static void collect_text(struct run_data *d, const char *text)
 {
     static struct sweep sw;
     static struct sweep_config cfgs[8];
     struct sweep_error err;
+    const char *st = seeded_text ? seeded_text : sweep_text;
 
-    assert_true(sweep_parse(sweep_text, strlen(sweep_text), &sw, &err));
+    assert_true(sweep_parse(st, strlen(st), &sw, &err));
     assert_int_equal(sweep_expand(&sw, SMP, cfgs, 8, &err), 2);
     assert_true(collect_init(d, cfgs, 2, SMP));
     while (*text) {
@@ -368,6 +373,32 @@ static void test_targets_elsewhere(void **state)
                    "(first) but the sweep gives initiator 0 targets 1 (first)");
 }
 
+/* A seed that swaps the two configurations: the stream above, announced
+ * in expansion order, is out of the sweep's order. */
+static void test_out_of_seeded_order(void **state)
+{
+    static char text[256];
+    struct sweep sw;
+    struct sweep_error err;
+    uint32_t order[2];
+    unsigned seed;
+
+    (void)state;
+    for (seed = 0; seed < 64; seed++) {
+        snprintf(text, sizeof(text), "%sseed %u\n", sweep_text, seed);
+        assert_true(sweep_parse(text, strlen(text), &sw, &err));
+        sweep_order(&sw, order, 2);
+        if (order[0] == 1)
+            break;
+    }
+    assert_true(seed < 64);
+    seeded_text = text;
+    expect_failure(collect_with(&(struct knobs){ 0 }),
+                   "configuration 0 announced as number 1, but the sweep's order runs it as "
+                   "number 2");
+    seeded_text = NULL;
+}
+
 static void test_empty_stream(void **state)
 {
     struct run_data d;
@@ -405,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_missing_latency),
         cmocka_unit_test(test_more_clamped_than_samples),
         cmocka_unit_test(test_targets_elsewhere),
+        cmocka_unit_test(test_out_of_seeded_order),
         cmocka_unit_test(test_empty_stream),
         cmocka_unit_test(test_truncated_last_line),
     };

@@ -304,6 +304,13 @@ static void test_seeded_order(void **state)
     assert_int_equal(sw.seed, 8);
     sweep_order(&sw, c, 64);
     assert_memory_not_equal(a, c, sizeof(a));
+    /* sweep_expand() hands each configuration its place in that order. */
+    assert_true(parse("name s\nseed 8\nmeasure ipi pages=1,2,3,4 targets=1,2,3 state=spin,halt\n",
+                      &err));
+    assert_int_equal(sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err), 24);
+    sweep_order(&sw, a, 24);
+    for (i = 0; i < 24; i++)
+        assert_int_equal(cfg[a[i]].run_index, i);
     /* Seed 0 is a seed too: shuffled, not the fixed order. */
     assert_true(parse("name s\nseed 0\n", &err));
     sweep_order(&sw, c, 64);

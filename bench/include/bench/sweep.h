@@ -119,6 +119,7 @@ struct sweep {
 /* One point of the measurement matrix. */
 struct sweep_config {
     uint32_t id;             /* 0-based, in expansion order */
+    uint32_t run_index;      /* 0-based position in the run order (sweep_order) */
     unsigned lineno;         /* the sweep line it came from */
     enum strategy strategy;
     enum flush_op flush;
@@ -147,9 +148,10 @@ struct sweep_error {
 bool sweep_parse(const char *text, size_t len, struct sweep *sw,
                  struct sweep_error *err);
 
-/* Expands the sweep for a VM with ncpus CPUs into configs[] (at most max).
- * Returns the number of configurations, or -1 with err filled (e.g. an
- * explicit target count that needs more CPUs than the VM has). */
+/* Expands the sweep for a VM with ncpus CPUs into configs[] (at most max),
+ * in expansion order, each with its run_index (sweep_order()).  Returns
+ * the number of configurations, or -1 with err filled (e.g. an explicit
+ * target count that needs more CPUs than the VM has). */
 int sweep_expand(const struct sweep *sw, unsigned ncpus,
                  struct sweep_config *configs, unsigned max,
                  struct sweep_error *err);
