@@ -29,3 +29,11 @@ bool timing_noise_dominated(uint64_t net_p50, uint64_t timer_p1, uint64_t timer_
 
     return net_p50 <= spread;
 }
+
+enum sample_fate timing_gate(struct sample_gate *g, bool targets_ready)
+{
+    if (!targets_ready)
+        return ++g->excluded > g->excluded_max ? SAMPLE_ABANDON : SAMPLE_EXCLUDED;
+    g->ready++;
+    return g->ready > g->warmup ? SAMPLE_KEEP : SAMPLE_DISCARD;
+}

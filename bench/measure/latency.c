@@ -51,7 +51,8 @@
 #include "hypercall.h"
 #include "shootdown.h"
 
-/* Exclusions allowed per configuration before it is abandoned. */
+/* Exclusions allowed per configuration before it is abandoned (the gate in
+ * bench/timing.c decides, unit-tested on the host). */
 #define EXCLUDED_MAX(c) ((c)->warmup + (c)->samples + 64)
 
 struct latency_job {
@@ -70,31 +71,52 @@ static void touch_window(uint32_t pages)
         (void)*(const volatile uint64_t *)(TEST_WINDOW_VA + i * PAGE_SIZE);
 }
 
-/* Stores valid iteration i (warm-up ones are dropped). */
-static void keep(struct latency_job *j, uint32_t i, uint64_t t0, uint64_t t1)
+/* Stores the sample the gate accepted (warm-up ones are dropped). */
+static void keep(struct latency_job *j, struct sample_gate *g, bool ready, uint64_t t0,
+                 uint64_t t1)
 {
     bool clamped;
     uint64_t v = timing_net(t0, t1, timer_overhead_cycles(), &clamped);
 
-    if (i < j->c->warmup)
-        return;
-    j->samples[i - j->c->warmup] = v;
-    j->counts.clamped += clamped;
+    switch (timing_gate(g, ready)) {
+    case SAMPLE_KEEP:
+        j->samples[timing_gate_index(g)] = v;
+        j->counts.clamped += clamped;
+        break;
+    case SAMPLE_EXCLUDED:
+        j->counts.excluded++;
+        break;
+    case SAMPLE_ABANDON:
+        j->counts.excluded++;
+        j->problem = "halt-not-reached";
+        break;
+    case SAMPLE_DISCARD:
+        break;
+    }
+}
+
+static void gate_init(struct sample_gate *g, const struct sweep_config *c)
+{
+    g->warmup = c->warmup;
+    g->samples = c->samples;
+    g->excluded_max = EXCLUDED_MAX(c);
+    g->ready = g->excluded = 0;
 }
 
 static void measure_local(struct latency_job *j)
 {
     const struct sweep_config *c = j->c;
-    uint32_t i, total = c->warmup + c->samples;
+    struct sample_gate g;
 
-    for (i = 0; i < total; i++) {
+    gate_init(&g, c);
+    while (!timing_gate_done(&g)) {
         uint64_t t0, t1;
 
         touch_window(c->pages);
         t0 = tsc_begin();
         flush_window(c->flush, c->pages);
         t1 = tsc_end();
-        keep(j, i, t0, t1);
+        keep(j, &g, true, t0, t1);
     }
 }
 
@@ -122,10 +144,10 @@ static bool timed_flush(struct latency_job *j, uint64_t *t0, uint64_t *t1)
 
 static void measure_remote(struct latency_job *j)
 {
-    const struct sweep_config *c = j->c;
-    uint32_t valid = 0, total = c->warmup + c->samples;
+    struct sample_gate g;
 
-    while (valid < total) {
+    gate_init(&g, j->c);
+    while (!timing_gate_done(&g) && !j->problem) {
         uint64_t t0, t1;
         bool parked;
 
@@ -136,14 +158,7 @@ static void measure_remote(struct latency_job *j)
         parked = shootdown_wait_parked();
         if (!timed_flush(j, &t0, &t1))
             return;
-        if (!parked) {
-            if (++j->counts.excluded > EXCLUDED_MAX(c)) {
-                j->problem = "halt-not-reached";
-                return;
-            }
-            continue;
-        }
-        keep(j, valid++, t0, t1);
+        keep(j, &g, parked, t0, t1);
     }
 }
 

@@ -5,8 +5,9 @@
  * from the run directory that each configuration ran where the sweep says
  * (config records against sweep_placement()), in the order --seed gives
  * (sweep_order() on the sweep.txt the guest received), that every measured
- * configuration has its latency record and summary.csv row, and that the
- * seed is in meta.json.  Bad placements are refused before QEMU starts.
+ * configuration has its latency record and summary.csv row, that the seed
+ * is in meta.json, and that the TSC rate does not claim the Hyper-V MSR
+ * source where there is none.  Bad placements are refused before QEMU starts.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,6 +123,10 @@ static void test_placement_and_seeded_order(void **state)
         if (r->cfg[i].has_verify)
             assert_string_equal(r->cfg[i].verdict, "pass");
     }
+    /* TCG has no Hyper-V frequency MSRs: the rate is calibrated or from CPUID. */
+    meta_value(r, "guest", "platform", "tsc_src", seed, sizeof(seed));
+    if (strcmp(seed, "pit") && strcmp(seed, "cpuid15") && strcmp(seed, "cpuid16"))
+        fail_msg("tsc_src '%s' under TCG", seed);
     /* The timer record says how regions open and whether LFENCE orders them. */
     snprintf(path, sizeof(path), "%s/records.txt", r->run_dir);
     assert_true(file_contains(path, " open=lfence-rdtsc-lfence "));

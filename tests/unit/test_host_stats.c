@@ -150,6 +150,30 @@ static void test_noise_dominated(void **state)
     assert_false(timing_noise_dominated(1000, 28, 44));
 }
 
+/* The latency loop's gate: warm-up discarded, kept samples indexed from 0,
+ * an iteration whose targets were not ready excluded (and repeated), the
+ * configuration abandoned past the cap. */
+static void test_sample_gate(void **state)
+{
+    struct sample_gate g = { .warmup = 2, .samples = 3, .excluded_max = 2 };
+
+    (void)state;
+    assert_int_equal(timing_gate(&g, true), SAMPLE_DISCARD);
+    assert_int_equal(timing_gate(&g, false), SAMPLE_EXCLUDED);   /* not counted as warm-up */
+    assert_int_equal(timing_gate(&g, true), SAMPLE_DISCARD);
+    assert_int_equal(timing_gate(&g, true), SAMPLE_KEEP);
+    assert_int_equal(timing_gate_index(&g), 0);
+    assert_int_equal(timing_gate(&g, false), SAMPLE_EXCLUDED);
+    assert_int_equal(timing_gate(&g, true), SAMPLE_KEEP);
+    assert_int_equal(timing_gate_index(&g), 1);
+    assert_false(timing_gate_done(&g));
+    assert_int_equal(timing_gate(&g, true), SAMPLE_KEEP);
+    assert_int_equal(timing_gate_index(&g), 2);
+    assert_true(timing_gate_done(&g));
+    assert_int_equal(g.excluded, 2);
+    assert_int_equal(timing_gate(&g, false), SAMPLE_ABANDON);   /* the third exclusion */
+}
+
 static void test_degenerate(void **state)
 {
     uint64_t one = 7;
@@ -176,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_guest_percentile_convention),
         cmocka_unit_test(test_overhead_clamp),
         cmocka_unit_test(test_noise_dominated),
+        cmocka_unit_test(test_sample_gate),
         cmocka_unit_test(test_degenerate),
     };
 
