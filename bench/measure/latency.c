@@ -25,7 +25,8 @@
  *   1. shootdown_round(SD_TOUCH), untimed: every target reads the
  *      configuration's pages, so the flush that follows removes
  *      translations that exist (spinning hv targets take it by polling,
- *      halted ones by IPI, as every other command);
+ *      halted ones by IPI, as every other command); for hv-* the initiator
+ *      reads them too, since procs=all flushes it as well;
  *   2. halted targets: shootdown_wait_parked() -- every target must have
  *      stored the generation of step 1 just before its sti; hlt.  If one
  *      has not within 100 ms, the sample would time a running target: it
@@ -155,6 +156,9 @@ static void measure_remote(struct latency_job *j)
             j->problem = "ack-timeout";
             return;
         }
+        /* A hypercall may flush the initiator too (procs=all). */
+        if (strategy_is_hv(j->c->strategy))
+            touch_window(j->c->pages);
         parked = shootdown_wait_parked();
         if (!timed_flush(j, &t0, &t1))
             return;
