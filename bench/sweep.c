@@ -4,6 +4,7 @@
  */
 #include <bench/sweep.h>
 #include <bench/text.h>
+#include "sweep_items.h"
 
 /* ---- error reporting ---------------------------------------------------------- */
 
@@ -74,65 +75,6 @@ static bool for_each_item(struct span v, unsigned max, unsigned *count,
     }
 }
 
-static bool item_flush(const char *s, size_t n, void *out, unsigned idx)
-{
-    return flush_op_from_name(s, n, &((enum flush_op *)out)[idx]);
-}
-
-static bool item_state(const char *s, size_t n, void *out, unsigned idx)
-{
-    return target_state_from_name(s, n, &((enum target_state *)out)[idx]);
-}
-
-static bool item_input(const char *s, size_t n, void *out, unsigned idx)
-{
-    return hv_input_from_name(s, n, &((enum hv_input *)out)[idx]);
-}
-
-static bool item_scope(const char *s, size_t n, void *out, unsigned idx)
-{
-    return flush_scope_from_name(s, n, &((enum flush_scope *)out)[idx]);
-}
-
-static bool item_procs(const char *s, size_t n, void *out, unsigned idx)
-{
-    return proc_set_from_name(s, n, &((enum proc_set *)out)[idx]);
-}
-
-static bool item_onoff(const char *s, size_t n, void *out, unsigned idx)
-{
-    bool on = text_eq_n(s, n, "on");
-
-    ((bool *)out)[idx] = on;
-    return on || text_eq_n(s, n, "off");
-}
-
-static bool item_pages(const char *s, size_t n, void *out, unsigned idx)
-{
-    uint64_t v;
-
-    if (!text_parse_u64(s, n, 10, &v) || v < 1 || v > SWEEP_PAGES_MAX)
-        return false;
-    ((uint32_t *)out)[idx] = (uint32_t)v;
-    return true;
-}
-
-static bool item_targets(const char *s, size_t n, void *out, unsigned idx)
-{
-    uint64_t v;
-    int32_t *t = out;
-
-    if (text_eq_n(s, n, "pow2"))
-        t[idx] = SWEEP_TARGETS_POW2;
-    else if (text_eq_n(s, n, "all"))
-        t[idx] = SWEEP_TARGETS_ALL;
-    else if (text_parse_u64(s, n, 10, &v) && v >= 1 && v < 4096)
-        t[idx] = (int32_t)v;
-    else
-        return false;
-    return true;
-}
-
 static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 {
     uint64_t x;
@@ -156,6 +98,8 @@ static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 #define KEY_SCOPE   (1u << 8)
 #define KEY_NONGLOBAL (1u << 9)
 #define KEY_PROCS   (1u << 10)
+#define KEY_INITIATOR (1u << 11)
+#define KEY_PLACEMENT (1u << 12)
 #define KEYS_HV     (KEY_INPUT | KEY_SCOPE | KEY_NONGLOBAL | KEY_PROCS)
 
 static bool parse_measure_key(struct sweep_line *l, struct span key, struct span val,
@@ -166,36 +110,44 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
 
     if (text_eq_n(key.s, key.n, "flush")) {
         bit = KEY_FLUSH;
-        ok = for_each_item(val, FLUSH_OP_COUNT, &count, item_flush, l->flush);
+        ok = for_each_item(val, FLUSH_OP_COUNT, &count, sweep_item_flush, l->flush);
         l->nflush = count;
     } else if (text_eq_n(key.s, key.n, "pages")) {
         bit = KEY_PAGES;
-        ok = for_each_item(val, SWEEP_LIST_MAX, &count, item_pages, l->pages);
+        ok = for_each_item(val, SWEEP_LIST_MAX, &count, sweep_item_pages, l->pages);
         l->npages = count;
     } else if (text_eq_n(key.s, key.n, "targets")) {
         bit = KEY_TARGETS;
-        ok = for_each_item(val, SWEEP_LIST_MAX, &count, item_targets, l->targets);
+        ok = for_each_item(val, SWEEP_LIST_MAX, &count, sweep_item_targets, l->targets);
         l->ntargets = count;
     } else if (text_eq_n(key.s, key.n, "state")) {
         bit = KEY_STATE;
-        ok = for_each_item(val, TARGET_STATE_COUNT, &count, item_state, l->state);
+        ok = for_each_item(val, TARGET_STATE_COUNT, &count, sweep_item_state, l->state);
         l->nstates = count;
     } else if (text_eq_n(key.s, key.n, "input")) {
         bit = KEY_INPUT;
-        ok = for_each_item(val, HV_INPUT_COUNT, &count, item_input, l->input);
+        ok = for_each_item(val, HV_INPUT_COUNT, &count, sweep_item_input, l->input);
         l->ninput = count;
     } else if (text_eq_n(key.s, key.n, "scope")) {
         bit = KEY_SCOPE;
-        ok = for_each_item(val, SCOPE_COUNT, &count, item_scope, l->scope);
+        ok = for_each_item(val, SCOPE_COUNT, &count, sweep_item_scope, l->scope);
         l->nscope = count;
     } else if (text_eq_n(key.s, key.n, "nonglobal")) {
         bit = KEY_NONGLOBAL;
-        ok = for_each_item(val, 2, &count, item_onoff, l->nonglobal);
+        ok = for_each_item(val, 2, &count, sweep_item_onoff, l->nonglobal);
         l->nnonglobal = count;
     } else if (text_eq_n(key.s, key.n, "procs")) {
         bit = KEY_PROCS;
-        ok = for_each_item(val, PROCS_COUNT, &count, item_procs, l->procs);
+        ok = for_each_item(val, PROCS_COUNT, &count, sweep_item_procs, l->procs);
         l->nprocs = count;
+    } else if (text_eq_n(key.s, key.n, "initiator")) {
+        bit = KEY_INITIATOR;
+        ok = for_each_item(val, SWEEP_LIST_MAX, &count, sweep_item_cpu, l->initiator);
+        l->ninitiator = count;
+    } else if (text_eq_n(key.s, key.n, "placement")) {
+        bit = KEY_PLACEMENT;
+        ok = for_each_item(val, PLACEMENT_COUNT, &count, sweep_item_placement, l->placement);
+        l->nplacement = count;
     } else if (text_eq_n(key.s, key.n, "samples")) {
         bit = KEY_SAMPLES;
         ok = parse_count(val, 1, SWEEP_SAMPLES_MAX, &l->samples);
@@ -208,8 +160,8 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
         l->verify = text_eq_n(val.s, val.n, "on");
     } else {
         return fail(err, lineno, "unknown key '", key.s, key.n,
-                    "' (expected flush, pages, targets, state, input, scope, nonglobal, "
-                    "procs, samples, warmup or verify)");
+                    "' (expected flush, pages, targets, state, initiator, placement, input, "
+                    "scope, nonglobal, procs, samples, warmup or verify)");
     }
     if (*seen & bit)
         return fail(err, lineno, "key '", key.s, key.n, "' given twice");
@@ -223,7 +175,9 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
                     "' for input (slow, fast; comma-separated)" : bit == KEY_SCOPE ?
                     "' for scope (cr3, all; comma-separated)" : bit == KEY_NONGLOBAL ?
                     "' for nonglobal (off, on; comma-separated)" : bit == KEY_PROCS ?
-                    "' for procs (mask, all; comma-separated)" : bit == KEY_VERIFY ?
+                    "' for procs (mask, all; comma-separated)" : bit == KEY_INITIATOR ?
+                    "' for initiator (CPU numbers 0-255; comma-separated)" : bit == KEY_PLACEMENT ?
+                    "' for placement (first, last, spread; comma-separated)" : bit == KEY_VERIFY ?
                     "' for verify (on, off)" : "' (expected a count in range)");
     return true;
 }
@@ -248,6 +202,8 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     l->npages = 1;   l->pages[0] = 1;
     l->ntargets = 1; l->targets[0] = SWEEP_TARGETS_POW2;
     l->nstates = 1;  l->state[0] = TARGET_SPIN;
+    l->ninitiator = 1; l->initiator[0] = 0;
+    l->nplacement = 1; l->placement[0] = PLACEMENT_FIRST;
     l->ninput = 1;   l->input[0] = HV_INPUT_SLOW;
     l->nscope = 1;   l->scope[0] = SCOPE_CR3;
     l->nnonglobal = 1; l->nonglobal[0] = false;
@@ -270,9 +226,9 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
         if (!parse_measure_key(l, key, val, &seen, lineno, err))
             return false;
     }
-    if (l->strategy == STRATEGY_LOCAL && (seen & (KEY_TARGETS | KEY_STATE)))
-        return fail(err, lineno, "strategy local has no targets: drop targets= and state=",
-                    NULL, 0, NULL);
+    if (l->strategy == STRATEGY_LOCAL && (seen & (KEY_TARGETS | KEY_STATE | KEY_PLACEMENT)))
+        return fail(err, lineno, "strategy local has no targets: drop targets=, state= and "
+                    "placement=", NULL, 0, NULL);
     if (!strategy_is_hv(l->strategy) && (seen & KEYS_HV))
         return fail(err, lineno, "input=, scope=, nonglobal= and procs= belong to the "
                     "hypercall strategies (hv-*)", NULL, 0, NULL);
@@ -322,11 +278,22 @@ static bool parse_line(struct sweep *sw, const char *s, size_t n, unsigned linen
                         "' for inject (none, page-fault, hang, no-end)");
         return true;
     }
+    if (text_eq_n(w[0].s, w[0].n, "seed")) {
+        uint64_t seed;
+
+        /* The last seed line wins: the host appends --seed's. */
+        if (!text_parse_u64(w[1].s, w[1].n, 10, &seed))
+            return fail(err, lineno, "seed must be a decimal number, got '", w[1].s, w[1].n,
+                        "'");
+        sw->seed = seed;
+        sw->shuffle = true;
+        return true;
+    }
     if (text_eq_n(w[0].s, w[0].n, "verify-rounds"))
         return parse_count(w[1], 1, 100000, &sw->verify_rounds) ||
                fail(err, lineno, "verify-rounds must be 1-100000, got '", w[1].s, w[1].n, "'");
     return fail(err, lineno, "unknown directive '", w[0].s, w[0].n,
-                "' (expected name, samples, warmup, verify-rounds, inject or measure)");
+                "' (expected name, samples, warmup, verify-rounds, seed, inject or measure)");
 }
 
 bool sweep_parse(const char *text, size_t len, struct sweep *sw,
@@ -340,6 +307,8 @@ bool sweep_parse(const char *text, size_t len, struct sweep *sw,
     sw->samples = 1000;
     sw->warmup = 100;
     sw->verify_rounds = 32;
+    sw->shuffle = false;
+    sw->seed = 0;
     sw->nlines = 0;
     err->lineno = 0;
     err->msg[0] = '\0';

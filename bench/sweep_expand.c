@@ -14,6 +14,7 @@ static const char *const scope_names[SCOPE_COUNT] = { "cr3", "all" };
 static const char *const procs_names[PROCS_COUNT] = { "mask", "all" };
 static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3" };
 static const char *const state_names[TARGET_STATE_COUNT] = { "spin", "halt" };
+static const char *const placement_names[PLACEMENT_COUNT] = { "first", "last", "spread" };
 static const char *const inject_names[INJECT_COUNT] = { "none", "page-fault", "hang", "no-end" };
 
 const char *strategy_name(enum strategy s) { return s < STRATEGY_COUNT ? strategy_names[s] : "?"; }
@@ -23,6 +24,7 @@ const char *sweep_inject_name(enum sweep_inject i) { return i < INJECT_COUNT ? i
 const char *hv_input_name(enum hv_input i) { return i < HV_INPUT_COUNT ? input_names[i] : "?"; }
 const char *flush_scope_name(enum flush_scope s) { return s < SCOPE_COUNT ? scope_names[s] : "?"; }
 const char *proc_set_name(enum proc_set p) { return p < PROCS_COUNT ? procs_names[p] : "?"; }
+const char *placement_name(enum placement p) { return p < PLACEMENT_COUNT ? placement_names[p] : "?"; }
 
 static bool name_lookup(const char *const *names, unsigned count,
                         const char *s, size_t n, unsigned *out)
@@ -56,6 +58,7 @@ FROM_NAME(sweep_inject_from_name, enum sweep_inject, inject_names, INJECT_COUNT)
 FROM_NAME(hv_input_from_name, enum hv_input, input_names, HV_INPUT_COUNT)
 FROM_NAME(flush_scope_from_name, enum flush_scope, scope_names, SCOPE_COUNT)
 FROM_NAME(proc_set_from_name, enum proc_set, procs_names, PROCS_COUNT)
+FROM_NAME(placement_from_name, enum placement, placement_names, PLACEMENT_COUNT)
 
 /* ---- expansion -------------------------------------------------------------- */
 
@@ -97,8 +100,18 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
     for (li = 0; li < sw->nlines; li++) {
         const struct sweep_line *l = &sw->lines[li];
         uint32_t counts[SWEEP_LIST_MAX * 16];
-        unsigned ncounts = 0, fi, ii, ci, gi, ri, si, pi, ti, k;
+        unsigned ncounts = 0, fi, ii, ci, gi, ri, ni, li2, si, pi, ti, k;
         bool local = l->strategy == STRATEGY_LOCAL;
+
+        for (ni = 0; ni < l->ninitiator; ni++)
+            if (l->initiator[ni] >= ncpus) {
+                char num[24];
+
+                num[text_u64_dec(num, (uint64_t)l->initiator[ni] + 1)] = '\0';
+                expand_fail(err, l->lineno, "initiator needs ", num,
+                            " vCPUs (CPU numbers start at 0) but the VM has fewer");
+                return -1;
+            }
 
         if (local) {
             counts[ncounts++] = 0;
@@ -128,12 +141,14 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
         for (ci = 0; ci < l->nscope; ci++)
         for (gi = 0; gi < l->nnonglobal; gi++)
         for (ri = 0; ri < l->nprocs; ri++)
+        for (ni = 0; ni < l->ninitiator; ni++)
+        for (li2 = 0; li2 < l->nplacement; li2++)
             for (si = 0; si < (local ? 1u : l->nstates); si++)
                 for (pi = 0; pi < l->npages; pi++)
                     for (ti = 0; ti < ncounts; ti++) {
                         struct sweep_config *c;
 
-                        if (count == max) {
+                        if (count == max || count == SWEEP_CONFIGS_MAX) {
                             expand_fail(err, l->lineno,
                                         "sweep expands to too many configurations", "", "");
                             return -1;
@@ -149,6 +164,8 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->procs = l->procs[ri];
                         c->pages = l->pages[pi];
                         c->targets = counts[ti];
+                        c->initiator = l->initiator[ni];
+                        c->placement = l->placement[li2];
                         c->state = local ? TARGET_SPIN : l->state[si];
                         c->samples = l->samples ? l->samples : sw->samples;
                         c->warmup = l->warmup != UINT32_MAX ? l->warmup : sw->warmup;
@@ -156,6 +173,14 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->verify_rounds = sw->verify_rounds;
                         count++;
                     }
+    }
+    {
+        static uint32_t order[SWEEP_CONFIGS_MAX];
+        uint32_t i;
+
+        sweep_order(sw, order, count);
+        for (i = 0; i < count; i++)
+            configs[order[i]].run_index = i;
     }
     return (int)count;
 }
@@ -187,6 +212,12 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
         append_num(buf, n, "/t", c->targets);
         text_append(buf, n, "/");
         text_append(buf, n, target_state_name(c->state));
+    }
+    if (c->initiator != 0)
+        append_num(buf, n, "/i", c->initiator);
+    if (c->placement != PLACEMENT_FIRST && c->strategy != STRATEGY_LOCAL) {
+        text_append(buf, n, "/");
+        text_append(buf, n, placement_name(c->placement));
     }
     if (c->nonglobal)
         text_append(buf, n, "/nonglobal");

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@ const char cli_usage[] =
     "  --smp N                  vCPUs, 1-255 (default: host PUs, 2 to 8)\n"
     "  --sweep NAME|FILE        sweep to measure: NAME is <root>/bench/sweeps/NAME.sweep\n"
     "                           (default smoke); a path or *.sweep is read as a file\n"
+    "  --seed N                 run the configurations in an order shuffled by N (recorded\n"
+    "                           in meta.json; default: the sweep's order)\n"
     "  --pin none|compact|scatter  vCPU thread placement on host PUs (default compact)\n"
     "  --out DIR                results directory (default <root>/results)\n"
     "  --label TEXT             free-form label, stored in meta.json and the run id\n"
@@ -114,6 +117,10 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
     }
     if (!strcmp(name, "--smp"))
         return number_option(name, val, 1, CLI_SMP_MAX, &o->smp, err, cap);
+    if (!strcmp(name, "--seed")) {
+        o->seed_given = true;
+        return number_option(name, val, 0, UINT_MAX, &o->seed, err, cap);
+    }
     if (!strcmp(name, "--timeout"))
         return number_option(name, val, 1, CLI_TIMEOUT_MAX, &o->timeout_s, err, cap);
     if (!strcmp(name, "--memory"))
@@ -161,7 +168,8 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
 
 static const char *const value_options[] = {
     "--accel", "--smp", "--sweep", "--pin", "--out", "--label", "--timeout",
-    "--memory", "--guest", "--qemu", "--lab-kernel", "--lab-memory", "--lab-vcpus", NULL,
+    "--memory", "--guest", "--qemu", "--lab-kernel", "--lab-memory", "--lab-vcpus", "--seed",
+    NULL,
 };
 
 static bool takes_value(const char *name)

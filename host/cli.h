@@ -54,6 +54,8 @@ struct cli_options {
     unsigned lab_memory_mib;    /* L1's memory */
     unsigned lab_vcpus;         /* L1's vCPUs; 0 until resolved: max(--smp, 2) */
     bool sweep_given;           /* --sweep was typed ("hvflush lab" has its own) */
+    bool seed_given;            /* --seed N: shuffle the configuration order */
+    unsigned seed;
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

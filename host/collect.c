@@ -44,8 +44,16 @@ bool collect_init(struct run_data *d, const struct sweep_config *configs, unsign
     if (!d->configs || !d->guest)
         return false;
     for (unsigned i = 0; i < n; i++) {
-        d->configs[i].cfg = configs[i];
-        sweep_config_label(&configs[i], d->configs[i].label, sizeof(d->configs[i].label));
+        struct config_result *c = &d->configs[i];
+        uint32_t cpus[SWEEP_MAX_CPUS];
+
+        c->cfg = configs[i];
+        sweep_config_label(&configs[i], c->label, sizeof(c->label));
+        /* sweep_expand() has refused configurations that do not fit. */
+        if (sweep_placement(&configs[i], smp, cpus))
+            cpu_list_format(cpus, configs[i].targets, c->target_cpus, sizeof(c->target_cpus));
+        else
+            fmt(c->target_cpus, sizeof(c->target_cpus), "?");
     }
     record_stream_init(&d->stream);
     return true;
@@ -115,12 +123,16 @@ static void on_record(struct run_data *d, const struct record *r)
     } else if (!strcmp(t, "timer")) {
         once(d, r, "timer", &d->have_timer);
         need_u64(d, r, "overhead", &d->timer_overhead);
+        d->have_timer_spread = record_get_u64(r, "p1", &d->timer_p1) &&
+                               record_get_u64(r, "p99", &d->timer_p99);
     } else if (!strcmp(t, "probe")) {
         json_array_append_new(json_object_get(d->guest, "probes"), record_json(r));
     } else if (!strcmp(t, "config")) {
         collect_on_config(d, r);
     } else if (!strcmp(t, "samples")) {
         collect_on_samples(d, r);
+    } else if (!strcmp(t, "latency")) {
+        collect_on_latency(d, r);
     } else if (!strcmp(t, "verify")) {
         collect_on_verify(d, r);
     } else if (!strcmp(t, "error")) {
@@ -187,6 +199,8 @@ static void check_complete(struct run_data *d)
             collect_problem(d, "configuration %u (%s): %zu of %" PRIu32 " samples%s%s",
                             i, c->label, c->nsamples, c->cfg.samples,
                             c->error[0] ? ", guest error: " : "", c->error);
+        if (c->nsamples && !c->has_latency)
+            collect_problem(d, "configuration %u (%s): no latency record", i, c->label);
         if (c->cfg.verify && !c->has_verify && !c->error[0])
             collect_problem(d, "configuration %u (%s): no verify record", i, c->label);
     }

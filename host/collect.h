@@ -25,6 +25,10 @@ struct verify_result {
 struct config_result {
     struct sweep_config cfg;    /* what the host expanded from the sweep */
     char label[64];
+    char target_cpus[RECORD_LINE_MAX / 2];  /* sweep_placement(), as cpu_list_format() */
+    bool has_latency;           /* the guest's latency record arrived */
+    uint64_t clamped;           /* samples floored at 0 by the overhead subtraction */
+    uint64_t excluded;          /* iterations dropped: a halted target had not parked */
     bool announced;             /* the guest's config record arrived */
     uint64_t *samples;          /* cycles, in index order */
     size_t nsamples, cap;
@@ -46,7 +50,10 @@ struct run_data {
     uint64_t tsc_hz;
     uint64_t platform_cpus;
     uint64_t timer_overhead;
+    bool have_timer_spread;     /* the timer record carried p1 and p99 */
+    uint64_t timer_p1, timer_p99;
     unsigned cpus_seen;
+    unsigned announced;         /* config records so far (their run order) */
     json_t *guest;              /* hello, platform, cpus, timer, probes, errors,
                                    hyperv, vps, conformance, precision */
 

@@ -71,7 +71,8 @@ void collect_on_config(struct run_data *d, const struct record *r)
     enum strategy strategy;
     enum flush_op flush;
     enum target_state state;
-    uint64_t pages, targets, samples, warmup;
+    uint64_t pages, targets, samples, warmup, initiator;
+    const char *placement, *cpus;
 
     if (!c)
         return;
@@ -81,6 +82,12 @@ void collect_on_config(struct run_data *d, const struct record *r)
         return;
     }
     c->announced = true;
+    /* Configurations run in the sweep's order (shuffled by its seed). */
+    if (x->run_index != d->announced)
+        collect_problem(d, "configuration %u announced as number %u, but the sweep's order "
+                        "runs it as number %" PRIu32, x->id, d->announced + 1,
+                        x->run_index + 1);
+    d->announced++;
     s = record_get(r, "strategy");
     f = record_get(r, "flush");
     t = record_get(r, "state");
@@ -98,6 +105,19 @@ void collect_on_config(struct run_data *d, const struct record *r)
         state = x->strategy == STRATEGY_LOCAL ? x->state : TARGET_STATE_COUNT;
     if (!hv_fields_match(r, x))
         collect_problem(d, "configuration %u: hypercall options differ from the sweep", x->id);
+    placement = record_get(r, "placement");
+    cpus = record_get(r, "target_cpus");
+    if (!need_u64(d, r, "initiator", &initiator) || !placement || !cpus) {
+        collect_problem(d, "configuration %u: config record without initiator, placement "
+                        "or target_cpus", x->id);
+        return;
+    }
+    if (initiator != x->initiator || strcmp(placement, placement_name(x->placement)) ||
+        strcmp(cpus, c->target_cpus))
+        collect_problem(d, "configuration %u: guest placed it on initiator %" PRIu64
+                        " targets %s (%s) but the sweep gives initiator %" PRIu32
+                        " targets %s (%s)", x->id, initiator, cpus, placement,
+                        x->initiator, c->target_cpus, placement_name(x->placement));
     if (strategy != x->strategy || flush != x->flush || pages != x->pages ||
         targets != x->targets || state != x->state ||
         samples != x->samples || warmup != x->warmup || strcmp(label, c->label) != 0)
@@ -149,6 +169,27 @@ void collect_on_samples(struct run_data *d, const struct record *r)
     }
     memcpy(c->samples + c->nsamples, v, (size_t)n * sizeof(*v));
     c->nsamples += (size_t)n;
+}
+
+/* Counts of the samples' quality: floored at 0, and iterations excluded. */
+void collect_on_latency(struct run_data *d, const struct record *r)
+{
+    struct config_result *c = config_of(d, r);
+
+    if (!c)
+        return;
+    if (c->has_latency || c->nsamples != c->cfg.samples) {
+        collect_problem(d, "configuration %u: latency record out of place", c->cfg.id);
+        return;
+    }
+    if (!need_u64(d, r, "clamped", &c->clamped) || !need_u64(d, r, "excluded", &c->excluded))
+        return;
+    if (c->clamped > c->nsamples) {
+        collect_problem(d, "configuration %u: %" PRIu64 " clamped of %zu samples", c->cfg.id,
+                        c->clamped, c->nsamples);
+        return;
+    }
+    c->has_latency = true;
 }
 
 void collect_on_verify(struct run_data *d, const struct record *r)

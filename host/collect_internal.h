@@ -12,6 +12,7 @@ bool need_u64(struct run_data *d, const struct record *r, const char *key, uint6
 
 void collect_on_config(struct run_data *d, const struct record *r);
 void collect_on_samples(struct run_data *d, const struct record *r);
+void collect_on_latency(struct run_data *d, const struct record *r);
 void collect_on_verify(struct run_data *d, const struct record *r);
 void collect_on_unsupported(struct run_data *d, const struct record *r);
 void collect_on_error(struct run_data *d, const struct record *r);

@@ -143,6 +143,10 @@ static json_t *build(const struct run_info *ri)
                      "guest", ri->data.guest ? ri->data.guest : json_null(),
                      "tsc_hz", ri->data.tsc_hz ? json_integer((json_int_t)ri->data.tsc_hz)
                                                : json_null());
+    /* The configuration order: shuffled with this seed, or the sweep's (null). */
+    if (meta)
+        json_object_set_new(json_object_get(meta, "sweep"), "seed", ri->sweep.shuffle ?
+                            json_integer((json_int_t)ri->sweep.seed) : json_null());
     /* In the lab, "qemu" above is L0 and "vm" is L2; "lab" says the rest. */
     if (meta && ri->lab)
         json_object_set_new(meta, "lab", lab_meta_json(ri));

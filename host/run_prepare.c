@@ -14,6 +14,28 @@
 #include "run.h"
 #include "util.h"
 
+/* --seed N: a `seed N` line after the sweep's own (the last one wins), so
+ * the guest receives it with the text and shuffles as the host does. */
+static bool append_seed(struct run_info *ri, unsigned seed, const char *shown)
+{
+    char line[32];
+    int n = snprintf(line, sizeof(line), "\nseed %u\n", seed);
+    char *text = realloc(ri->sweep_text, ri->sweep_len + (size_t)n + 1);
+
+    if (!text) {
+        hv_err("out of memory");
+        return false;
+    }
+    memcpy(text + ri->sweep_len, line, (size_t)n + 1);
+    ri->sweep_text = text;
+    ri->sweep_len += (size_t)n;
+    if (ri->sweep_len > SWEEP_TEXT_MAX) {
+        hv_err("sweep %s: larger than %d bytes with --seed", shown, SWEEP_TEXT_MAX);
+        return false;
+    }
+    return true;
+}
+
 static bool load_sweep(struct run_info *ri, const struct cli_options *o)
 {
     struct sweep_error serr;
@@ -32,6 +54,8 @@ static bool load_sweep(struct run_info *ri, const struct cli_options *o)
             hv_err("cannot read sweep '%s': %s", o->sweep, strerror(errno));
         return false;
     }
+    if (o->seed_given && !append_seed(ri, o->seed, shown))
+        return false;
     if (!sweep_parse(ri->sweep_text, ri->sweep_len, &ri->sweep, &serr)) {
         if (serr.lineno)
             hv_err("sweep %s:%u: %s", shown, serr.lineno, serr.msg);

@@ -3,6 +3,8 @@
  */
 #include "stats.h"
 
+#include <bench/timing.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +22,10 @@ void stats_sort(uint64_t *v, size_t n)
         qsort(v, n, sizeof(*v), cmp_u64);
 }
 
-uint64_t stats_percentile(const uint64_t *sorted, size_t n, double p)
+uint64_t stats_percentile(const uint64_t *sorted, size_t n, unsigned pct)
 {
-    /* The small epsilon keeps e.g. 0.9 * 10 from rounding up to rank 10
-     * when floating point makes it 9.000000000000002. */
-    double exact = p / 100.0 * (double)n;
-    size_t rank = (size_t)ceil(exact - 1e-9);
-
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
-    return sorted[rank - 1];
+    /* The one convention the guest's console lines use too. */
+    return timing_percentile(sorted, (uint32_t)n, pct);
 }
 
 double stats_mean(const uint64_t *v, size_t n)

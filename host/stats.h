@@ -19,8 +19,10 @@ struct latency_stats {
 void stats_sort(uint64_t *v, size_t n);
 
 /* Nearest-rank percentile of sorted[0..n): the value at rank
- * ceil(p / 100 * n), clamped to [1, n].  p in [0, 100]; n must be > 0. */
-uint64_t stats_percentile(const uint64_t *sorted, size_t n, double p);
+ * ceil(pct / 100 * n), clamped to [1, n].  pct in [0, 100]; n must be > 0
+ * (and below 2^32).  bench/timing.c's timing_percentile(), the convention
+ * the guest uses too. */
+uint64_t stats_percentile(const uint64_t *sorted, size_t n, unsigned pct);
 
 double stats_mean(const uint64_t *v, size_t n);
 double stats_stddev(const uint64_t *v, size_t n, double mean);

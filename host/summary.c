@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bench/timing.h>
+
 #include "stats.h"
 #include "util.h"
 
@@ -44,6 +46,14 @@ static bool config_stats(const struct config_result *c, struct latency_stats *s)
     return true;
 }
 
+/* "1" / "0" for a configuration's noise-dominated flag; "" when unknown. */
+static const char *noise_flag(const struct run_data *d, const struct latency_stats *s)
+{
+    if (!s->n || !d->have_timer_spread)
+        return "";
+    return timing_noise_dominated(s->p50, d->timer_p1, d->timer_p99) ? "1" : "0";
+}
+
 static void summary_row(FILE *f, const struct run_data *d, const struct config_result *c,
                         const struct latency_stats *s, const struct timing_class *tc)
 {
@@ -71,7 +81,14 @@ static void summary_row(FILE *f, const struct run_data *d, const struct config_r
     }
     if (d->have_timer)
         fprintf(f, "%" PRIu64, d->timer_overhead);
-    fprintf(f, ",%s,%s\n", tc->name, collect_verdict(c));
+    fprintf(f, ",%s,%s,%" PRIu32 ",", tc->name, collect_verdict(c), x->initiator);
+    for (const char *p = c->target_cpus; *p; p++)
+        fputc(*p == ',' ? ' ' : *p, f);
+    if (c->has_latency)
+        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", c->clamped, c->excluded);
+    else
+        fputs(",,,", f);
+    fprintf(f, "%s\n", noise_flag(d, s));
 }
 
 static FILE *open_csv(const char *run_dir, const char *name, char *err, size_t errcap)
@@ -193,17 +210,20 @@ bool summary_write(const char *run_dir, const struct run_data *d,
 
 void summary_print(FILE *out, const struct run_data *d, const struct timing_class *tc)
 {
+    unsigned noisy = 0, with_clamped = 0, with_excluded = 0;
+    uint64_t clamped = 0, excluded = 0;
     int width = 5;
 
     for (unsigned i = 0; i < d->nconfigs; i++)
         if (d->configs[i].announced && (int)strlen(d->configs[i].label) > width)
             width = (int)strlen(d->configs[i].label);
     fprintf(out, "== %s ==\n", tc->label);
-    fprintf(out, "%-*s %8s %12s %12s  %s\n", width, "label", "n", "p50 ns", "p99 ns",
-            "verdict");
+    fprintf(out, "%-*s %8s %12s %12s  %-12s %s\n", width, "label", "n", "p50 ns", "p99 ns",
+            "verdict", "notes");
     for (unsigned i = 0; i < d->nconfigs; i++) {
         const struct config_result *c = &d->configs[i];
         struct latency_stats s;
+        bool noise;
 
         if (!c->announced || !config_stats(c, &s))
             continue;
@@ -213,6 +233,29 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
                     to_ns((double)s.p99, d->tsc_hz));
         else
             fprintf(out, "%12s %12s", "-", "-");
-        fprintf(out, "  %s\n", collect_verdict(c));
+        noise = !strcmp(noise_flag(d, &s), "1");
+        noisy += noise;
+        if (noise || c->clamped || c->excluded)
+            fprintf(out, "  %-12s", collect_verdict(c));
+        else
+            fprintf(out, "  %s", collect_verdict(c));
+        if (noise)
+            fputs(" noise-dominated", out);
+        if (c->clamped)
+            fprintf(out, " clamped=%" PRIu64, c->clamped);
+        if (c->excluded)
+            fprintf(out, " excluded=%" PRIu64, c->excluded);
+        fputc('\n', out);
+        with_clamped += c->clamped != 0;
+        with_excluded += c->excluded != 0;
+        clamped += c->clamped;
+        excluded += c->excluded;
     }
+    if (d->have_timer_spread)
+        fprintf(out, "timer: p1=%" PRIu64 " p50=%" PRIu64 " p99=%" PRIu64 " cycles; "
+                "noise-dominated (p50 <= p99 - p1): %u configurations\n", d->timer_p1,
+                d->timer_overhead, d->timer_p99, noisy);
+    fprintf(out, "clamped at 0: %" PRIu64 " samples in %u configurations; excluded "
+            "(halted target not parked): %" PRIu64 " iterations in %u configurations\n",
+            clamped, with_clamped, excluded, with_excluded);
 }

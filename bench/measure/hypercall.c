@@ -90,6 +90,22 @@ void hv_config_prepare(const struct sweep_config *c)
     issue = calls[c->strategy];
 }
 
+const char *hv_config_set_targets(const struct sweep_config *c, const uint32_t *cpus,
+                                  uint32_t n)
+{
+    uint32_t t;
+
+    for (t = 0; t < n; t++) {
+        target_vps[t] = hv_vp_index(cpus[t]);
+        if (target_vps[t] == UINT32_MAX)
+            return "vp-index-unknown";
+        if (!strategy_is_ex(c->strategy) && c->procs == PROCS_MASK && target_vps[t] >= 64)
+            return "vp-index-over-63-needs-ex";
+    }
+    request.nvps = n;
+    return NULL;
+}
+
 struct hv_result hv_config_flush(void)
 {
     return issue(&request);

@@ -1,31 +1,68 @@
 /*
  * Flush latency of one configuration.
  *
+ * Where it runs: the initiator is CPU c->initiator and the targets are the
+ * CPUs sweep_placement() chose (run.c passes them).  CPU 0, the driver,
+ * starts the targets, hands the sample loop to the initiator with
+ * smp_call() and waits for it; when CPU 0 is itself a target it serves as
+ * one (shootdown_serve()) until the initiator signals the end.
+ *
  * local: the initiator reads its configuration's pages (so their
  *   translations are cached), then times flush_window() on itself.
- * ipi: targets 1..n wait in target_loop (spinning or halted); each sample
+ * ipi: the targets wait in target_loop (spinning or halted); each sample
  *   times one shootdown_round(SD_FLUSH): from before the first IPI is sent
  *   until the last acknowledgement is seen (see shootdown.c for the exact
  *   sequence on both sides).
- * hv-*: targets 1..n wait the same way (spinning ones poll memory, so they
+ * hv-*: the targets wait the same way (spinning ones poll memory, so they
  *   take no interrupt); each sample times one flush hypercall from issue to
  *   return -- by the TLFS, the flush has happened on every target when the
- *   call returns, so no acknowledgement is needed.  A call that fails or
- *   faults ends the configuration with an error record naming the status
- *   or the vector; the run goes on.
+ *   call returns, so no acknowledgement is needed.  The call's input was
+ *   built once per configuration (hv_config_prepare), outside the timed
+ *   region.  A call that fails or faults ends the configuration with an
+ *   error record naming the status or the vector; the run goes on.
  *
- * Every sample runs with interrupts off on the initiator and is bracketed
- * by tsc_begin()/tsc_end(); the empty-bracket overhead (timer.c) is
- * subtracted, floored at 0.  `warmup` iterations run first and are
- * discarded.  Races: targets of the halt state may not have re-entered hlt
- * when the next sample starts (shootdown_wait_parked narrows that window).
+ * Sequence of one ipi/hv sample (live entries, then the timed flush):
+ *   1. shootdown_round(SD_TOUCH), untimed: every target reads the
+ *      configuration's pages, so the flush that follows removes
+ *      translations that exist (spinning hv targets take it by polling,
+ *      halted ones by IPI, as every other command); for hv-* the initiator
+ *      reads them too, since procs=all flushes it as well;
+ *   2. halted targets: shootdown_wait_parked() -- every target must have
+ *      stored the generation of step 1 just before its sti; hlt.  If one
+ *      has not within 100 ms, the sample would time a running target: it
+ *      is counted as excluded and the iteration repeats (at most
+ *      EXCLUDED_MAX(c) times per configuration, then an error record
+ *      `halt-not-reached`);
+ *   3. tsc_begin(); the flush; tsc_end().
+ *
+ * Every sample runs with interrupts off on the initiator; the empty-bracket
+ * overhead (timer.c) is subtracted, floored at 0 (timing_net), and the
+ * floored samples are counted (`latency` record, `clamped`).  `warmup`
+ * valid iterations run first and are discarded.  Races: between step 2's
+ * check and hlt a target runs a handful of instructions the check cannot
+ * see (see shootdown.c); a target halted in step 2 stays halted through an
+ * hv sample, since the hypercall needs no interrupt on it.
  */
 #include <arch/cpu.h>
 #include <arch/paging.h>
+#include <bench/timing.h>
 #include <guest/console.h>
+#include <guest/percpu.h>
 #include "measure.h"
 #include "hypercall.h"
 #include "shootdown.h"
+
+/* Exclusions allowed per configuration before it is abandoned (the gate in
+ * bench/timing.c decides, unit-tested on the host). */
+#define EXCLUDED_MAX(c) ((c)->warmup + (c)->samples + 64)
+
+struct latency_job {
+    const struct sweep_config *c;
+    uint64_t *samples;
+    struct latency_counts counts;
+    const char *problem;       /* NULL, or why the configuration was abandoned */
+    char problem_buf[48];
+};
 
 static void touch_window(uint32_t pages)
 {
@@ -35,11 +72,123 @@ static void touch_window(uint32_t pages)
         (void)*(const volatile uint64_t *)(TEST_WINDOW_VA + i * PAGE_SIZE);
 }
 
-static uint64_t net(uint64_t t0, uint64_t t1)
+/* Stores the sample the gate accepted (warm-up ones are dropped). */
+static void keep(struct latency_job *j, struct sample_gate *g, bool ready, uint64_t t0,
+                 uint64_t t1)
 {
-    uint64_t d = t1 - t0, o = timer_overhead_cycles();
+    bool clamped;
+    uint64_t v = timing_net(t0, t1, timer_overhead_cycles(), &clamped);
 
-    return d > o ? d - o : 0;
+    switch (timing_gate(g, ready)) {
+    case SAMPLE_KEEP:
+        j->samples[timing_gate_index(g)] = v;
+        j->counts.clamped += clamped;
+        break;
+    case SAMPLE_EXCLUDED:
+        j->counts.excluded++;
+        break;
+    case SAMPLE_ABANDON:
+        j->counts.excluded++;
+        j->problem = "halt-not-reached";
+        break;
+    case SAMPLE_DISCARD:
+        break;
+    }
+}
+
+static void gate_init(struct sample_gate *g, const struct sweep_config *c)
+{
+    g->warmup = c->warmup;
+    g->samples = c->samples;
+    g->excluded_max = EXCLUDED_MAX(c);
+    g->ready = g->excluded = 0;
+}
+
+static void measure_local(struct latency_job *j)
+{
+    const struct sweep_config *c = j->c;
+    struct sample_gate g;
+
+    gate_init(&g, c);
+    while (!timing_gate_done(&g)) {
+        uint64_t t0, t1;
+
+        touch_window(c->pages);
+        t0 = tsc_begin();
+        flush_window(c->flush, c->pages);
+        t1 = tsc_end();
+        keep(j, &g, true, t0, t1);
+    }
+}
+
+/* One timed flush for ipi or hv-*; false with j->problem set on failure. */
+static bool timed_flush(struct latency_job *j, uint64_t *t0, uint64_t *t1)
+{
+    struct hv_result r;
+
+    if (!strategy_is_hv(j->c->strategy)) {
+        bool acked;
+
+        *t0 = tsc_begin();
+        acked = shootdown_round(SD_FLUSH);
+        *t1 = tsc_end();
+        if (!acked)
+            j->problem = "ack-timeout";
+        return acked;
+    }
+    *t0 = tsc_begin();
+    r = hv_config_flush();
+    *t1 = tsc_end();
+    j->problem = hv_result_problem(&r, j->problem_buf, sizeof(j->problem_buf));
+    return !j->problem;
+}
+
+static void measure_remote(struct latency_job *j)
+{
+    struct sample_gate g;
+
+    gate_init(&g, j->c);
+    while (!timing_gate_done(&g) && !j->problem) {
+        uint64_t t0, t1;
+        bool parked;
+
+        if (!shootdown_round(SD_TOUCH)) {
+            j->problem = "ack-timeout";
+            return;
+        }
+        /* A hypercall may flush the initiator too (procs=all). */
+        if (strategy_is_hv(j->c->strategy))
+            touch_window(j->c->pages);
+        parked = shootdown_wait_parked();
+        if (!timed_flush(j, &t0, &t1))
+            return;
+        keep(j, &g, parked, t0, t1);
+    }
+}
+
+/* The sample loop, on the initiator (directly or through smp_call()). */
+static void run_job(void *arg)
+{
+    struct latency_job *j = arg;
+    uint64_t flags = irq_save();
+
+    if (j->c->strategy == STRATEGY_LOCAL)
+        measure_local(j);
+    else
+        measure_remote(j);
+    irq_restore(flags);
+    if (j->c->strategy != STRATEGY_LOCAL)
+        shootdown_signal_stop();
+}
+
+static bool is_target(const uint32_t *cpus, uint32_t n, uint32_t cpu)
+{
+    uint32_t t;
+
+    for (t = 0; t < n; t++)
+        if (cpus[t] == cpu)
+            return true;
+    return false;
 }
 
 static void emit_error(const struct sweep_config *c, const char *what)
@@ -51,89 +200,35 @@ static void emit_error(const struct sweep_config *c, const char *what)
     printk("config %u: %s\n", c->id, what);
 }
 
-static bool measure_local(const struct sweep_config *c, uint64_t *samples)
+bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
+                     uint64_t *samples, struct latency_counts *counts)
 {
-    uint32_t i, total = c->warmup + c->samples;
-    uint64_t flags = irq_save();
+    static struct latency_job job;
+    bool remote = c->strategy != STRATEGY_LOCAL, hv = strategy_is_hv(c->strategy);
+    uint32_t self = smp_processor_id();
 
-    for (i = 0; i < total; i++) {
-        uint64_t t0, t1;
-
-        touch_window(c->pages);
-        t0 = tsc_begin();
-        flush_window(c->flush, c->pages);
-        t1 = tsc_end();
-        if (i >= c->warmup)
-            samples[i - c->warmup] = net(t0, t1);
-    }
-    irq_restore(flags);
-    return true;
-}
-
-static bool measure_ipi(const struct sweep_config *c, uint64_t *samples)
-{
-    uint32_t i, total = c->warmup + c->samples;
-    bool ok = true;
-    uint64_t flags;
-
-    if (!shootdown_start(c->targets, c->state, c->flush, c->pages, false)) {
+    job.c = c;
+    job.samples = samples;
+    job.counts.clamped = job.counts.excluded = 0;
+    job.problem = NULL;
+    if (c->initiator >= nr_cpus || (remote && is_target(cpus, c->targets, c->initiator)) ||
+        (remote && !shootdown_start_cpus(cpus, c->targets, c->state,
+                                         hv ? FLUSH_INVLPG : c->flush, c->pages, hv))) {
         emit_error(c, "not-enough-cpus");
         return false;
     }
-    flags = irq_save();
-    for (i = 0; i < total && ok; i++) {
-        uint64_t t0, t1;
-
-        shootdown_wait_parked();
-        t0 = tsc_begin();
-        ok = shootdown_round(SD_FLUSH);
-        t1 = tsc_end();
-        if (i >= c->warmup)
-            samples[i - c->warmup] = net(t0, t1);
+    if (c->initiator == self) {
+        run_job(&job);
+    } else {
+        smp_call(c->initiator, run_job, &job);
+        if (remote && is_target(cpus, c->targets, self))
+            shootdown_serve();
+        smp_wait_idle(c->initiator);
     }
-    irq_restore(flags);
-    shootdown_stop();
-    if (!ok)
-        emit_error(c, "ack-timeout");
-    return ok;
-}
-
-static bool measure_hv(const struct sweep_config *c, uint64_t *samples)
-{
-    uint32_t i, total = c->warmup + c->samples;
-    const char *problem = NULL;
-    char buf[48];
-    uint64_t flags;
-
-    if (!shootdown_start(c->targets, c->state, FLUSH_INVLPG, c->pages, true)) {
-        emit_error(c, "not-enough-cpus");
-        return false;
-    }
-    flags = irq_save();
-    for (i = 0; i < total && !problem; i++) {
-        struct hv_result r;
-        uint64_t t0, t1;
-
-        shootdown_wait_parked();
-        t0 = tsc_begin();
-        r = hv_config_flush();
-        t1 = tsc_end();
-        problem = hv_result_problem(&r, buf, sizeof(buf));
-        if (i >= c->warmup)
-            samples[i - c->warmup] = net(t0, t1);
-    }
-    irq_restore(flags);
-    shootdown_stop();
-    if (problem)
-        emit_error(c, problem);
-    return !problem;
-}
-
-bool latency_measure(const struct sweep_config *c, uint64_t *samples)
-{
-    if (c->strategy == STRATEGY_LOCAL)
-        return measure_local(c, samples);
-    if (strategy_is_hv(c->strategy))
-        return measure_hv(c, samples);
-    return measure_ipi(c, samples);
+    if (remote)
+        shootdown_stop();
+    *counts = job.counts;
+    if (job.problem)
+        emit_error(c, job.problem);
+    return !job.problem;
 }

@@ -25,7 +25,7 @@ const char *verdict_name(enum verdict v);
 int bench_run(void);
 
 /* timer.c: the cost of an empty timed region, in cycles. */
-struct timer_overhead { uint64_t min, p50, p99; uint32_t n; };
+struct timer_overhead { uint64_t min, p1, p50, p99; uint32_t n; };
 void timer_measure_overhead(struct timer_overhead *out);
 uint64_t timer_overhead_cycles(void);   /* p50 of the last measurement */
 void u64_sort(uint64_t *v, uint32_t n);
@@ -42,9 +42,15 @@ void probe_platform(void);
  * `precision` records (informational). */
 void precision_config(const struct sweep_config *c);
 
-/* latency.c: the timed samples of one configuration into samples[].
- * Returns false (after emitting an error record) if it could not finish. */
-bool latency_measure(const struct sweep_config *c, uint64_t *samples);
+/* latency.c: the timed samples of one configuration into samples[], with
+ * c->initiator timing and cpus[0..c->targets) as the targets.  Returns
+ * false (after emitting an error record) if it could not finish. */
+struct latency_counts {
+    uint32_t clamped;    /* samples floored at 0 by the overhead subtraction */
+    uint32_t excluded;   /* iterations dropped: a halted target had not parked */
+};
+bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
+                     uint64_t *samples, struct latency_counts *counts);
 
 /* verify.c: the stale-TLB effect probe of one configuration. */
 enum verdict verify_config(const struct sweep_config *c);

@@ -1,7 +1,12 @@
 /*
  * The guest's sweep driver: read the sweep from fw_cfg, describe the
- * platform, calibrate, then measure and verify every configuration,
- * emitting records as it goes and ending with the end record.
+ * platform, calibrate, then measure and verify every configuration, in the
+ * order sweep_order() gives (the expansion order, or a shuffle when the
+ * sweep carries a seed), emitting records as it goes and ending with the
+ * end record (the host checks that order: run_index).  Latency runs on the configuration's initiator with the
+ * targets sweep_placement() chose; the effect probe and the precision
+ * checks still run with CPU 0 as the initiator and CPUs 1..n as the targets
+ * (the config record says so: verify_initiator, verify_target_cpus).
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>
@@ -10,15 +15,46 @@
 #include <guest/hv.h>
 #include <guest/percpu.h>
 #include <guest/platform.h>
+#include <bench/timing.h>
 #include "measure.h"
 #include "hypercall.h"
 #include "shootdown.h"
 
 #define SWEEP_FW_CFG_FILE "opt/hvflush/sweep"
+/* TLFS: HV_PARTITION_PRIVILEGE_MASK bit 11 AccessFrequencyRegs grants
+ * HV_X64_MSR_TSC_FREQUENCY, the TSC rate in Hz. */
+#define HV_PRIV_ACCESS_FREQUENCY_REGS (1ull << 11)
+#define HV_X64_MSR_TSC_FREQUENCY      0x40000022u
 
 static char sweep_text[SWEEP_TEXT_MAX + 1];
 static struct sweep sweep;
 static struct sweep_config configs[SWEEP_CONFIGS_MAX];
+static uint32_t order[SWEEP_CONFIGS_MAX];
+static uint32_t target_cpus[MAX_CPUS];
+static uint32_t verify_cpus[MAX_CPUS];
+
+/* Where the hypervisor grants the frequency MSRs, the TSC rate comes from
+ * HV_X64_MSR_TSC_FREQUENCY instead of the calibration tsc_init() made
+ * (tsc_src=hv-msr).  The read is guarded like every synthetic MSR access
+ * (hv_safe_rdmsr: a #GP is caught, and the calibrated rate stays). */
+static void tsc_from_hyperv(void)
+{
+    uint64_t hz = 0;
+    int fault;
+
+    if (!(hv_info.privileges & HV_PRIV_ACCESS_FREQUENCY_REGS))
+        return;
+    fault = hv_safe_rdmsr(HV_X64_MSR_TSC_FREQUENCY, &hz);
+    if (fault || hz == 0) {
+        printk("tsc: HV_X64_MSR_TSC_FREQUENCY unusable (vector %d, value %llu); keeping %s\n",
+               fault, (unsigned long long)hz, tsc_info.source);
+        return;
+    }
+    printk("tsc: %llu Hz from HV_X64_MSR_TSC_FREQUENCY (%s said %llu Hz)\n",
+           (unsigned long long)hz, tsc_info.source, (unsigned long long)tsc_info.hz);
+    tsc_info.hz = hz;
+    tsc_info.source = "hv-msr";
+}
 
 static void emit_platform(void)
 {
@@ -74,17 +110,25 @@ static void emit_timer(void)
     record_begin(&records, "timer");
     record_u64(&records, "overhead", t.p50);
     record_u64(&records, "min", t.min);
+    record_u64(&records, "p1", t.p1);
     record_u64(&records, "p50", t.p50);
     record_u64(&records, "p99", t.p99);
     record_u64(&records, "n", t.n);
+    record_str(&records, "open", "lfence-rdtsc-lfence");
     record_str(&records, "close", cpu_has_rdtscp ? "rdtscp-lfence" : "lfence-rdtsc-lfence");
+    record_str(&records, "lfence_serializing", cpu_lfence_serializing());
     record_finish(&records);
-    printk("timer overhead: p50=%llu min=%llu p99=%llu cycles (subtracted from every sample)\n",
-           (unsigned long long)t.p50, (unsigned long long)t.min, (unsigned long long)t.p99);
+    printk("timer overhead: p50=%llu min=%llu p1=%llu p99=%llu cycles (subtracted from every "
+           "sample); lfence serializing: %s\n", (unsigned long long)t.p50,
+           (unsigned long long)t.min, (unsigned long long)t.p1, (unsigned long long)t.p99,
+           cpu_lfence_serializing());
 }
 
-static void emit_config(const struct sweep_config *c, const char *label)
+static void emit_config(const struct sweep_config *c, const char *label, uint32_t placed)
 {
+    static char list[RECORD_LINE_MAX / 2];
+    uint32_t t;
+
     record_begin(&records, "config");
     record_u64(&records, "id", c->id);
     record_str(&records, "label", label);
@@ -99,6 +143,18 @@ static void emit_config(const struct sweep_config *c, const char *label)
     record_str(&records, "procs", proc_set_name(c->procs));
     record_u64(&records, "samples", c->samples);
     record_u64(&records, "warmup", c->warmup);
+    record_u64(&records, "initiator", c->initiator);
+    record_str(&records, "placement", placement_name(c->placement));
+    cpu_list_format(target_cpus, placed, list, sizeof(list));
+    record_str(&records, "target_cpus", list);
+    if (c->verify) {
+        /* verify.c and precision.c: CPU 0 and CPUs 1..targets. */
+        for (t = 0; t < c->targets; t++)
+            verify_cpus[t] = t + 1;
+        cpu_list_format(verify_cpus, c->targets, list, sizeof(list));
+        record_u64(&records, "verify_initiator", 0);
+        record_str(&records, "verify_target_cpus", list);
+    }
     record_finish(&records);
 }
 
@@ -107,6 +163,15 @@ static void emit_unsupported(const struct sweep_config *c, const char *why)
     record_begin(&records, "unsupported");
     record_u64(&records, "id", c->id);
     record_str(&records, "reason", why);
+    record_finish(&records);
+}
+
+static void emit_latency(const struct sweep_config *c, const struct latency_counts *n)
+{
+    record_begin(&records, "latency");
+    record_u64(&records, "id", c->id);
+    record_u64(&records, "clamped", n->clamped);
+    record_u64(&records, "excluded", n->excluded);
     record_finish(&records);
 }
 
@@ -125,6 +190,59 @@ static void emit_samples(const struct sweep_config *c, const uint64_t *s)
         record_hexlist(&records, "v", s + first, n);
         record_finish(&records);
     }
+}
+
+/* Measures (and verifies) one configuration, the n-th of total to run. */
+static void measure_config(const struct sweep_config *c, uint32_t n, int total,
+                           uint64_t *samples)
+{
+    struct latency_counts counts;
+    enum verdict v = VERDICT_UNSUPPORTED;
+    const char *why_not = NULL;
+    char label[64];
+    bool placed;
+
+    sweep_config_label(c, label, sizeof(label));
+    placed = sweep_placement(c, nr_cpus, target_cpus);
+    emit_config(c, label, placed ? c->targets : 0);
+    if (!placed) {
+        /* sweep_expand() refuses such configurations; never measured. */
+        record_begin(&records, "error");
+        record_u64(&records, "id", c->id);
+        record_str(&records, "what", "not-enough-cpus");
+        record_finish(&records);
+        return;
+    }
+    if (strategy_is_hv(c->strategy)) {
+        why_not = hv_config_unsupported(c);
+        if (!why_not) {
+            hv_config_prepare(c);
+            why_not = hv_config_set_targets(c, target_cpus, c->targets);
+        }
+    }
+    if (why_not) {
+        emit_unsupported(c, why_not);
+        printk("[%u/%d] %-24s unsupported (%s)\n", n + 1, total, label, why_not);
+        return;
+    }
+    if (!latency_measure(c, target_cpus, samples, &counts))
+        return;
+    emit_samples(c, samples);
+    emit_latency(c, &counts);
+    if (c->verify && strategy_is_hv(c->strategy))
+        hv_config_prepare(c);          /* targets 1..n again, as verify.c names */
+    if (c->verify)
+        v = verify_config(c);
+    if (c->verify && strategy_is_hv(c->strategy))
+        precision_config(c);
+    u64_sort(samples, c->samples);
+    printk("[%u/%d] %-24s p50=%llu p99=%llu cycles%s%s", n + 1, total, label,
+           (unsigned long long)timing_percentile(samples, c->samples, 50),
+           (unsigned long long)timing_percentile(samples, c->samples, 99),
+           c->verify ? "  verify=" : "", c->verify ? verdict_name(v) : "");
+    if (counts.clamped || counts.excluded)
+        printk("  clamped=%u excluded=%u", counts.clamped, counts.excluded);
+    printk("\n");
 }
 
 /* Ends the stream and reports failure, e.g. for an unusable sweep. */
@@ -165,8 +283,10 @@ int bench_run(void)
     }
     record_str(&records, "sweep", sweep.name);
     record_finish(&records);
-    emit_platform();
+    /* Before the platform record: its tsc_hz may come from Hyper-V. */
     hv_init();
+    tsc_from_hyperv();
+    emit_platform();
     hv_emit_records();
     conformance_run();
     printk("cpus_online=%u apic=%s tsc=%llu Hz (%s, invariant=%d)\n", nr_cpus,
@@ -187,35 +307,13 @@ int bench_run(void)
             max_samples = configs[i].samples;
     samples = pages_alloc((max_samples * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE);
 
-    for (i = 0; i < (uint32_t)nconfigs; i++) {
-        const struct sweep_config *c = &configs[i];
-        char label[64];
-        enum verdict v = VERDICT_UNSUPPORTED;
-        const char *why_not;
-
-        sweep_config_label(c, label, sizeof(label));
-        emit_config(c, label);
-        why_not = strategy_is_hv(c->strategy) ? hv_config_unsupported(c) : NULL;
-        if (why_not) {
-            emit_unsupported(c, why_not);
-            printk("[%u/%d] %-24s unsupported (%s)\n", i + 1, nconfigs, label, why_not);
-            continue;
-        }
-        if (strategy_is_hv(c->strategy))
-            hv_config_prepare(c);
-        if (!latency_measure(c, samples))
-            continue;
-        emit_samples(c, samples);
-        if (c->verify)
-            v = verify_config(c);
-        if (c->verify && strategy_is_hv(c->strategy))
-            precision_config(c);
-        u64_sort(samples, c->samples);
-        printk("[%u/%d] %-24s p50=%llu p99=%llu cycles%s%s\n", i + 1, nconfigs, label,
-               (unsigned long long)samples[c->samples / 2],
-               (unsigned long long)samples[(uint64_t)c->samples * 99 / 100],
-               c->verify ? "  verify=" : "", c->verify ? verdict_name(v) : "");
-    }
+    for (i = 0; i < (uint32_t)nconfigs; i++)
+        order[configs[i].run_index] = i;
+    if (sweep.shuffle)
+        printk("configuration order shuffled with seed %llu\n",
+               (unsigned long long)sweep.seed);
+    for (i = 0; i < (uint32_t)nconfigs; i++)
+        measure_config(&configs[order[i]], i, nconfigs, samples);
     record_end_stream(&records, true);
     printk("hvflush guest: done, %u records\n", records.next_seq);
     return 0;

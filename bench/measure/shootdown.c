@@ -21,11 +21,20 @@
  * memory takes no interrupt and, under a hypervisor, no VM exit -- so
  * anything that flushes its TLB is the hypercall under test.
  *
+ * Targets and initiator: any CPUs (shootdown_start_cpus()); the CPU that
+ * starts the engine hands the target loop to every other target with
+ * smp_call() and, when it is a target itself, runs shootdown_serve().  The
+ * initiator may be another CPU than the one that started the engine; it
+ * ends the targets' loops with shootdown_signal_stop().
+ *
  * Races tolerated: a target may still be leaving the previous handler when
  * the next IPI is sent; the APIC holds the new request in IRR until the
  * EOI, so nothing is lost.  Halted targets may not yet have executed hlt
- * when the next IPI arrives (they then take it while running);
- * shootdown_wait_parked() narrows that window, it cannot close it.
+ * when the next IPI arrives (they then take it while running):
+ * shootdown_wait_parked() says whether every target had reached its
+ * sti; hlt (generation stored just before it), so that the latency
+ * measurement can exclude a sample whose target was still running; the
+ * few instructions from that store to hlt remain a window it cannot see.
  * An acknowledgement that does not come within ten seconds is reported as
  * a timeout, never waited for forever.
  */
@@ -47,6 +56,8 @@ static struct {
     enum flush_op op;
     uint32_t pages;
     uint32_t ntargets;
+    uint32_t starter;                  /* the CPU that ran shootdown_start_cpus() */
+    uint32_t target_cpu[MAX_CPUS];
     uint32_t target_apic[MAX_CPUS];
     struct probe_pages probe;
 } sd;
@@ -109,6 +120,13 @@ static void run_command(struct percpu *me, uint64_t gen)
     case SD_READ:
         probe_read(me, true);
         break;
+    case SD_TOUCH: {
+        uint32_t i;
+
+        for (i = 0; i < sd.pages; i++)
+            (void)*(const volatile uint64_t *)(TEST_WINDOW_VA + i * PAGE_SIZE);
+        break;
+    }
     case SD_FLUSH_ALL: {
         /* Toggling CR4.PGE drops global entries as well. */
         uint64_t cr4 = read_cr4();
@@ -181,42 +199,81 @@ void shootdown_set_probe(const struct probe_pages *p)
 bool shootdown_start(uint32_t ntargets, enum target_state state,
                      enum flush_op op, uint32_t pages, bool poll)
 {
+    static uint32_t first[MAX_CPUS];
     uint32_t t;
 
     if (ntargets >= nr_cpus)
         return false;
-    sd.ntargets = ntargets;
+    for (t = 0; t < ntargets; t++)
+        first[t] = t + 1;
+    return shootdown_start_cpus(first, ntargets, state, op, pages, poll);
+}
+
+bool shootdown_start_cpus(const uint32_t *cpus, uint32_t n, enum target_state state,
+                          enum flush_op op, uint32_t pages, bool poll)
+{
+    uint32_t t;
+
+    if (n >= nr_cpus)
+        return false;
+    for (t = 0; t < n; t++)
+        if (cpus[t] >= nr_cpus)
+            return false;
+    sd.ntargets = n;
+    sd.starter = smp_processor_id();
     sd.state = state;
     sd.poll = poll && state == TARGET_SPIN;
     sd.op = op;
     sd.pages = pages;
     sd.probe.count = 0;
     sd.stop = false;
-    for (t = 1; t <= ntargets; t++) {
-        struct percpu *pc = percpu_of(t);
+    for (t = 0; t < n; t++) {
+        struct percpu *pc = percpu_of(cpus[t]);
 
+        sd.target_cpu[t] = cpus[t];
         sd.target_apic[t] = pc->apic_id;
         pc->bench_slot[SLOT_ACK] = sd.generation;
         pc->bench_slot[SLOT_PARKED] = 0;
-        smp_call(t, target_loop, NULL);
+        if (cpus[t] != sd.starter)
+            smp_call(cpus[t], target_loop, NULL);
     }
     return true;
+}
+
+void shootdown_serve(void)
+{
+    uint64_t flags = irq_save();
+
+    /* Interrupts on, as smp_call() runs target_loop on the others. */
+    irq_enable();
+    target_loop(NULL);
+    irq_restore(flags);
+}
+
+void shootdown_signal_stop(void)
+{
+    uint32_t t;
+
+    sd.cmd = SD_FLUSH;
+    /* Pairs with the acquire loads of stop in target_loop(). */
+    __atomic_store_n(&sd.stop, true, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    /* A halted target needs an interrupt to see the stop flag; the
+     * handler's flush and acknowledgement are harmless here. */
+    if (sd.state == TARGET_HALT)
+        for (t = 0; t < sd.ntargets; t++)
+            apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
 }
 
 void shootdown_stop(void)
 {
     uint32_t t;
 
-    __atomic_store_n(&sd.stop, true, __ATOMIC_RELEASE);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    for (t = 1; t <= sd.ntargets; t++) {
-        /* A halted target needs an interrupt to see the stop flag; the
-         * handler's flush and acknowledgement are harmless here. */
-        sd.cmd = SD_FLUSH;
-        if (sd.state == TARGET_HALT)
-            apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
-        smp_wait_idle(t);
-    }
+    if (!__atomic_load_n(&sd.stop, __ATOMIC_ACQUIRE))
+        shootdown_signal_stop();
+    for (t = 0; t < sd.ntargets; t++)
+        if (sd.target_cpu[t] != sd.starter)
+            smp_wait_idle(sd.target_cpu[t]);
     sd.ntargets = 0;
 }
 
@@ -227,8 +284,8 @@ static bool wait_acks(uint64_t gen)
     uint64_t deadline = rdtsc() + 10 * tsc_info.hz;
     uint32_t t;
 
-    for (t = 1; t <= sd.ntargets; t++) {
-        volatile uint64_t *ack = &percpu_of(t)->bench_slot[SLOT_ACK];
+    for (t = 0; t < sd.ntargets; t++) {
+        volatile uint64_t *ack = &percpu_of(sd.target_cpu[t])->bench_slot[SLOT_ACK];
 
         while (load_acquire(ack) != gen) {
             cpu_relax();
@@ -251,25 +308,28 @@ bool shootdown_round(enum shootdown_cmd cmd)
         /* Makes cmd and generation visible before any IPI can be observed;
          * pairs with the acquire load in shootdown_irq(). */
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        for (t = 1; t <= sd.ntargets; t++)
+        for (t = 0; t < sd.ntargets; t++)
             apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
     }
     return wait_acks(gen);
 }
 
-void shootdown_wait_parked(void)
+bool shootdown_wait_parked(void)
 {
     uint64_t deadline = rdtsc() + tsc_info.hz / 10;
+    bool all = true;
     uint32_t t;
 
     if (sd.state != TARGET_HALT)
-        return;
-    for (t = 1; t <= sd.ntargets; t++) {
-        volatile uint64_t *parked = &percpu_of(t)->bench_slot[SLOT_PARKED];
+        return true;
+    for (t = 0; t < sd.ntargets; t++) {
+        volatile uint64_t *parked = &percpu_of(sd.target_cpu[t])->bench_slot[SLOT_PARKED];
 
         while (load_acquire(parked) != sd.generation && rdtsc() < deadline)
             cpu_relax();
+        all &= load_acquire(parked) == sd.generation;
     }
     /* From the store to hlt is a handful of instructions. */
     udelay(2);
+    return all;
 }

@@ -1,8 +1,10 @@
 /*
  * IPI shootdown engine shared by the latency measurement and the effect
- * probe: target CPUs 1..n wait in a loop (spinning or halted); the
- * initiator (CPU 0) posts a command, sends a fixed IPI to each target and
- * waits for every target's acknowledgement.
+ * probe: target CPUs wait in a loop (spinning or halted); the initiator
+ * posts a command, sends a fixed IPI to each target and waits for every
+ * target's acknowledgement.  The effect probe uses CPU 0 as the initiator
+ * and CPUs 1..n as targets; the latency measurement any initiator and any
+ * target list (sweep_placement()).
  */
 #ifndef BENCH_SHOOTDOWN_H
 #define BENCH_SHOOTDOWN_H
@@ -19,6 +21,7 @@ enum shootdown_cmd {
     SD_FLUSH_READ,   /* invalidate, then read and check every probe page */
     SD_READ,         /* read and check without invalidating (negative control) */
     SD_FLUSH_ALL,    /* drop every entry, global ones too (clean-up) */
+    SD_TOUCH,        /* read the configuration's pages (live entries), acknowledge */
 };
 
 /* Per-target result slots in struct percpu.bench_slot[]. */
@@ -41,15 +44,27 @@ void shootdown_init(void);
  * poll: spinning targets take commands from shared memory instead of IPIs. */
 bool shootdown_start(uint32_t ntargets, enum target_state state,
                      enum flush_op op, uint32_t pages, bool poll);
-/* Stops the targets and waits until they are back in the idle loop. */
+/* The same for the target CPUs cpus[0..n).  A target that is the calling
+ * CPU is not started: the caller runs shootdown_serve() itself. */
+bool shootdown_start_cpus(const uint32_t *cpus, uint32_t n, enum target_state state,
+                          enum flush_op op, uint32_t pages, bool poll);
+/* Runs the target loop on the calling CPU until the engine is stopped. */
+void shootdown_serve(void);
+/* Tells every target to leave its loop (any CPU may call it). */
+void shootdown_signal_stop(void);
+/* Stops the targets and waits until those it started are back in the idle
+ * loop. */
 void shootdown_stop(void);
 /* Points SD_PRIME/SD_READ/SD_FLUSH_READ at the probe markers. */
 void shootdown_set_probe(const struct probe_pages *p);
 /* One command round trip to every target; false on an acknowledgement
  * timeout.  Call with interrupts disabled for timing. */
 bool shootdown_round(enum shootdown_cmd cmd);
-/* For halted targets: waits until every target has parked again. */
-void shootdown_wait_parked(void);
+/* For halted targets: waits (at most 100 ms) until every target has parked
+ * again, i.e. reached its sti; hlt.  True when all did (or targets spin);
+ * false when one had not, so a sample taken now would time a running
+ * target. */
+bool shootdown_wait_parked(void);
 uint32_t shootdown_targets(void);
 
 /* Flush of the test window on the calling CPU, as a target performs it. */

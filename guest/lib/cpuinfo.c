@@ -1,6 +1,7 @@
 /*
  * cpuinfo.c: what CPUID says about the processor, for reports and boot
- * checks: the vendor string, the hypervisor signature and this CPU's APIC id.
+ * checks: the vendor string, the hypervisor signature, this CPU's APIC id
+ * and whether LFENCE is dispatch-serializing (the timer bracket relies on it).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,6 +11,8 @@
 #include <guest/string.h>
 
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID_EXT_FEATURES_2  0x80000021u
+#define LFENCE_ALWAYS_SERIALIZING (1u << 2)   /* 0x80000021 EAX */
 
 static void copy_regs(char out[13], uint32_t a, uint32_t b, uint32_t c)
 {
@@ -45,4 +48,18 @@ uint32_t cpuid_apic_id(void)
             return r.edx;
     }
     return cpuid(1, 0).ebx >> 24;
+}
+
+const char *cpu_lfence_serializing(void)
+{
+    char vendor[13];
+
+    cpu_vendor(vendor);
+    if (!strcmp(vendor, "GenuineIntel"))
+        return "yes";
+    if (strcmp(vendor, "AuthenticAMD") && strcmp(vendor, "HygonGenuine"))
+        return "unknown";
+    if (cpuid(0x80000000, 0).eax < CPUID_EXT_FEATURES_2)
+        return "unknown";
+    return cpuid(CPUID_EXT_FEATURES_2, 0).eax & LFENCE_ALWAYS_SERIALIZING ? "yes" : "no";
 }

@@ -2,8 +2,9 @@
  * Unit tests of the collector (host/collect.c) on hand-made record streams
  * written with the bench/ record writer: a good stream, and streams with a
  * bad checksum, a missing end record, a wrong sample count, a gap in the
- * sample indexes, a guest-reported failure and a configuration the sweep
- * did not ask for.
+ * sample indexes, a guest-reported failure, a configuration the sweep
+ * did not ask for, a missing latency record and targets placed elsewhere
+ * than the sweep says.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,6 +52,9 @@ struct knobs {
     bool extra_type;            /* a record type the host does not know */
     bool unsupported;           /* configuration 1 cannot run on this platform */
     bool abandoned;             /* configuration 1 ends with an error, no samples */
+    bool no_latency;            /* configuration 1 has no latency record */
+    bool wrong_cpus;            /* configuration 1 names target CPU 0 */
+    unsigned clamped;           /* configuration 1's clamped count */
 };
 
 static void samples(struct record_writer *w, unsigned id, unsigned n, bool gap)
@@ -71,8 +75,17 @@ static void samples(struct record_writer *w, unsigned id, unsigned n, bool gap)
     }
 }
 
+static void latency(struct record_writer *w, unsigned id, unsigned clamped, unsigned excluded)
+{
+    record_begin(w, "latency");
+    record_u64(w, "id", id);
+    record_u64(w, "clamped", clamped);
+    record_u64(w, "excluded", excluded);
+    assert_true(record_finish(w));
+}
+
 static void config(struct record_writer *w, unsigned id, const char *label,
-                   const char *strategy, unsigned targets)
+                   const char *strategy, unsigned targets, const char *cpus)
 {
     record_begin(w, "config");
     record_u64(w, "id", id);
@@ -88,6 +101,9 @@ static void config(struct record_writer *w, unsigned id, const char *label,
     record_str(w, "procs", "mask");
     record_u64(w, "samples", SAMPLES);
     record_u64(w, "warmup", 100);
+    record_u64(w, "initiator", 0);
+    record_str(w, "placement", "first");
+    record_str(w, "target_cpus", cpus);
     assert_true(record_finish(w));
 }
 
@@ -120,6 +136,7 @@ static void build_stream(struct sink *s, const struct knobs *k)
     record_begin(&w, "timer");
     record_u64(&w, "overhead", 30);
     record_u64(&w, "min", 28);
+    record_u64(&w, "p1", 29);
     record_u64(&w, "p50", 30);
     record_u64(&w, "p99", 44);
     record_u64(&w, "n", 1000);
@@ -129,9 +146,11 @@ static void build_stream(struct sink *s, const struct knobs *k)
         record_u64(&w, "x", 1);
         assert_true(record_finish(&w));
     }
-    config(&w, 0, "local/invlpg/p1", "local", 0);
+    config(&w, 0, "local/invlpg/p1", "local", 0, "-");
     samples(&w, 0, SAMPLES, false);
-    config(&w, 1, k->wrong_label ? "ipi/cr3/p1/t1/spin" : "ipi/invlpg/p1/t1/spin", "ipi", 1);
+    latency(&w, 0, 0, 0);
+    config(&w, 1, k->wrong_label ? "ipi/cr3/p1/t1/spin" : "ipi/invlpg/p1/t1/spin", "ipi", 1,
+           k->wrong_cpus ? "0" : "1");
     if (k->unsupported || k->abandoned) {
         record_begin(&w, k->unsupported ? "unsupported" : "error");
         record_u64(&w, "id", 1);
@@ -140,6 +159,8 @@ static void build_stream(struct sink *s, const struct knobs *k)
         assert_true(record_finish(&w));
     } else {
         samples(&w, 1, SAMPLES - k->short_by, k->gap);
+        if (!k->no_latency)
+            latency(&w, 1, k->clamped, 3);
     }
     if (!k->no_verify && !k->unsupported && !k->abandoned) {
         record_begin(&w, "verify");
@@ -157,14 +178,19 @@ static void build_stream(struct sink *s, const struct knobs *k)
         assert_true(record_end_stream(&w, !k->end_failed));
 }
 
+/* The sweep the collector checks against: sweep_text, with a seed line
+ * when seeded_text is set. */
+static const char *seeded_text;
+
 /* Runs the collector over the text, line by line. */
 static void collect_text(struct run_data *d, const char *text)
 {
     static struct sweep sw;
     static struct sweep_config cfgs[8];
     struct sweep_error err;
+    const char *st = seeded_text ? seeded_text : sweep_text;
 
-    assert_true(sweep_parse(sweep_text, strlen(sweep_text), &sw, &err));
+    assert_true(sweep_parse(st, strlen(st), &sw, &err));
     assert_int_equal(sweep_expand(&sw, SMP, cfgs, 8, &err), 2);
     assert_true(collect_init(d, cfgs, 2, SMP));
     while (*text) {
@@ -241,6 +267,12 @@ static void test_good_stream(void **state)
     assert_string_equal(collect_verdict(&d->configs[1]), "pass");
     assert_string_equal(collect_verdict(&d->configs[0]), "-");
     assert_int_equal(d->configs[1].verify.control_stale, 9);
+    assert_true(d->configs[1].has_latency);
+    assert_int_equal(d->configs[1].excluded, 3);
+    assert_string_equal(d->configs[1].target_cpus, "1");
+    assert_true(d->have_timer_spread);
+    assert_int_equal(d->timer_p1, 29);
+    assert_int_equal(d->timer_p99, 44);
     /* Platform fields reach meta.json typed; the revision stays a string. */
     platform = json_object_get(d->guest, "platform");
     assert_int_equal(json_integer_value(json_object_get(platform, "tsc_hz")), 2000000000);
@@ -316,6 +348,57 @@ static void test_config_mismatch(void **state)
     expect_failure(collect_with(&k), "guest measured 'ipi/cr3/p1/t1/spin'");
 }
 
+static void test_missing_latency(void **state)
+{
+    struct knobs k = { .no_latency = true };
+
+    (void)state;
+    expect_failure(collect_with(&k), "configuration 1 (ipi/invlpg/p1/t1/spin): no latency record");
+}
+
+static void test_more_clamped_than_samples(void **state)
+{
+    struct knobs k = { .clamped = SAMPLES + 1 };
+
+    (void)state;
+    expect_failure(collect_with(&k), "configuration 1: 41 clamped of 40 samples");
+}
+
+static void test_targets_elsewhere(void **state)
+{
+    struct knobs k = { .wrong_cpus = true };
+
+    (void)state;
+    expect_failure(collect_with(&k), "configuration 1: guest placed it on initiator 0 targets 0 "
+                   "(first) but the sweep gives initiator 0 targets 1 (first)");
+}
+
+/* A seed that swaps the two configurations: the stream above, announced
+ * in expansion order, is out of the sweep's order. */
+static void test_out_of_seeded_order(void **state)
+{
+    static char text[256];
+    struct sweep sw;
+    struct sweep_error err;
+    uint32_t order[2];
+    unsigned seed;
+
+    (void)state;
+    for (seed = 0; seed < 64; seed++) {
+        snprintf(text, sizeof(text), "%sseed %u\n", sweep_text, seed);
+        assert_true(sweep_parse(text, strlen(text), &sw, &err));
+        sweep_order(&sw, order, 2);
+        if (order[0] == 1)
+            break;
+    }
+    assert_true(seed < 64);
+    seeded_text = text;
+    expect_failure(collect_with(&(struct knobs){ 0 }),
+                   "configuration 0 announced as number 1, but the sweep's order runs it as "
+                   "number 2");
+    seeded_text = NULL;
+}
+
 static void test_empty_stream(void **state)
 {
     struct run_data d;
@@ -350,6 +433,10 @@ int main(void)
         cmocka_unit_test(test_end_failed),
         cmocka_unit_test(test_missing_verify),
         cmocka_unit_test(test_config_mismatch),
+        cmocka_unit_test(test_missing_latency),
+        cmocka_unit_test(test_more_clamped_than_samples),
+        cmocka_unit_test(test_targets_elsewhere),
+        cmocka_unit_test(test_out_of_seeded_order),
         cmocka_unit_test(test_empty_stream),
         cmocka_unit_test(test_truncated_last_line),
     };

@@ -10,6 +10,8 @@
 
 #include <math.h>
 
+#include <bench/timing.h>
+
 #include "stats.h"
 
 /* cmocka 1.1.5 compares floats only in single precision. */
@@ -91,6 +93,87 @@ static void test_compute(void **state)
     assert_double_equal(s.stddev, 12.909944487358056, 1e-12);
 }
 
+/* The guest's convention (bench/timing.c) is the host's: n = 1, n = 2,
+ * p50/p99 of 100 and 1000 values, and stats_percentile() agrees. */
+static void test_guest_percentile_convention(void **state)
+{
+    static uint64_t v[1000];
+    uint64_t one = 42, two[2] = { 10, 20 };
+
+    (void)state;
+    assert_int_equal(timing_percentile(&one, 1, 0), 42);
+    assert_int_equal(timing_percentile(&one, 1, 50), 42);
+    assert_int_equal(timing_percentile(&one, 1, 100), 42);
+    assert_int_equal(timing_percentile(two, 2, 1), 10);
+    assert_int_equal(timing_percentile(two, 2, 50), 10);    /* rank ceil(1.0) = 1 */
+    assert_int_equal(timing_percentile(two, 2, 51), 20);
+    assert_int_equal(timing_percentile(two, 2, 99), 20);
+    for (unsigned i = 0; i < 1000; i++)
+        v[i] = i + 1;
+    assert_int_equal(timing_percentile(v, 100, 50), 50);
+    assert_int_equal(timing_percentile(v, 100, 99), 99);
+    assert_int_equal(timing_percentile(v, 100, 1), 1);
+    assert_int_equal(timing_percentile(v, 1000, 50), 500);
+    assert_int_equal(timing_percentile(v, 1000, 99), 990);
+    assert_int_equal(timing_percentile(v, 1000, 1), 10);
+    for (unsigned p = 0; p <= 100; p++) {
+        assert_int_equal(stats_percentile(v, 1000, p), timing_percentile(v, 1000, p));
+        assert_int_equal(stats_percentile(v, 7, p), timing_percentile(v, 7, p));
+    }
+}
+
+/* The overhead subtraction floors at 0 and says when it did. */
+static void test_overhead_clamp(void **state)
+{
+    bool clamped = true;
+
+    (void)state;
+    assert_int_equal(timing_net(100, 150, 30, &clamped), 20);
+    assert_false(clamped);
+    assert_int_equal(timing_net(100, 130, 30, &clamped), 0);
+    assert_false(clamped);                 /* exactly the overhead: 0, not floored */
+    assert_int_equal(timing_net(100, 120, 30, &clamped), 0);
+    assert_true(clamped);
+    /* A TSC that wraps between the reads still gives the interval. */
+    assert_int_equal(timing_net(UINT64_MAX - 9, 40, 30, &clamped), 20);
+    assert_false(clamped);
+}
+
+/* p50 within the timer's p99 - p1 spread is noise-dominated. */
+static void test_noise_dominated(void **state)
+{
+    (void)state;
+    assert_true(timing_noise_dominated(0, 20, 20));
+    assert_true(timing_noise_dominated(14, 20, 34));
+    assert_false(timing_noise_dominated(15, 20, 34));
+    assert_false(timing_noise_dominated(1, 20, 20));
+    assert_false(timing_noise_dominated(1000, 28, 44));
+}
+
+/* The latency loop's gate: warm-up discarded, kept samples indexed from 0,
+ * an iteration whose targets were not ready excluded (and repeated), the
+ * configuration abandoned past the cap. */
+static void test_sample_gate(void **state)
+{
+    struct sample_gate g = { .warmup = 2, .samples = 3, .excluded_max = 2 };
+
+    (void)state;
+    assert_int_equal(timing_gate(&g, true), SAMPLE_DISCARD);
+    assert_int_equal(timing_gate(&g, false), SAMPLE_EXCLUDED);   /* not counted as warm-up */
+    assert_int_equal(timing_gate(&g, true), SAMPLE_DISCARD);
+    assert_int_equal(timing_gate(&g, true), SAMPLE_KEEP);
+    assert_int_equal(timing_gate_index(&g), 0);
+    assert_int_equal(timing_gate(&g, false), SAMPLE_EXCLUDED);
+    assert_int_equal(timing_gate(&g, true), SAMPLE_KEEP);
+    assert_int_equal(timing_gate_index(&g), 1);
+    assert_false(timing_gate_done(&g));
+    assert_int_equal(timing_gate(&g, true), SAMPLE_KEEP);
+    assert_int_equal(timing_gate_index(&g), 2);
+    assert_true(timing_gate_done(&g));
+    assert_int_equal(g.excluded, 2);
+    assert_int_equal(timing_gate(&g, false), SAMPLE_ABANDON);   /* the third exclusion */
+}
+
 static void test_degenerate(void **state)
 {
     uint64_t one = 7;
@@ -114,6 +197,10 @@ int main(void)
         cmocka_unit_test(test_percentiles_of_1000),
         cmocka_unit_test(test_mean_and_sample_stddev),
         cmocka_unit_test(test_compute),
+        cmocka_unit_test(test_guest_percentile_convention),
+        cmocka_unit_test(test_overhead_clamp),
+        cmocka_unit_test(test_noise_dominated),
+        cmocka_unit_test(test_sample_gate),
         cmocka_unit_test(test_degenerate),
     };
 

@@ -168,6 +168,11 @@ static void test_errors_name_line_and_problem(void **state)
         { "name a\nmeasure hv-space procs=half\n", 2, "for procs" },
         { "name a\nmeasure hv-space nonglobal=maybe\n", 2, "for nonglobal" },
         { "name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1, "too long" },
+        { "name a\nmeasure ipi initiator=x\n", 2, "for initiator" },
+        { "name a\nmeasure ipi initiator=256\n", 2, "for initiator" },
+        { "name a\nmeasure ipi placement=middle\n", 2, "for placement" },
+        { "name a\nmeasure local placement=last\n", 2, "no targets" },
+        { "name a\nseed -1\n", 2, "seed must be" },
     };
     struct sweep_error err;
     size_t i;
@@ -180,6 +185,138 @@ static void test_errors_name_line_and_problem(void **state)
             fail_msg("case %zu: line %u '%s', wanted line %u containing '%s'",
                      i, err.lineno, err.msg, bad[i].line, bad[i].needle);
     }
+}
+
+/* initiator= and placement=: expansion, labels and the target CPUs. */
+static void test_initiator_and_placement(void **state)
+{
+    static const struct {
+        unsigned ncpus, initiator, targets;
+        enum placement placement;
+        uint32_t want[8];
+    } cases[] = {
+        { 4, 0, 3, PLACEMENT_FIRST, { 1, 2, 3 } },
+        { 4, 2, 2, PLACEMENT_FIRST, { 0, 1 } },
+        { 8, 0, 2, PLACEMENT_LAST, { 6, 7 } },
+        { 8, 7, 2, PLACEMENT_LAST, { 5, 6 } },
+        { 8, 0, 3, PLACEMENT_SPREAD, { 2, 4, 6 } },
+        { 4, 3, 2, PLACEMENT_SPREAD, { 0, 2 } },
+        { 9, 0, 2, PLACEMENT_SPREAD, { 3, 7 } },
+        { 8, 3, 7, PLACEMENT_SPREAD, { 0, 1, 2, 4, 5, 6, 7 } },
+        { 2, 1, 1, PLACEMENT_SPREAD, { 0 } },
+    };
+    struct sweep_error err;
+    struct sweep_config c = { 0 };
+    uint32_t got[8];
+    char label[64], list[64];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        c.strategy = STRATEGY_IPI;
+        c.initiator = cases[i].initiator;
+        c.targets = cases[i].targets;
+        c.placement = cases[i].placement;
+        assert_true(sweep_placement(&c, cases[i].ncpus, got));
+        for (unsigned t = 0; t < c.targets; t++)
+            if (got[t] != cases[i].want[t])
+                fail_msg("case %zu: target %u is CPU %u, wanted %u", i, t, got[t],
+                         cases[i].want[t]);
+    }
+    /* Does not fit: the initiator or a target beyond the VM. */
+    c.initiator = 4;
+    c.targets = 1;
+    assert_false(sweep_placement(&c, 4, got));
+    c.initiator = 0;
+    c.targets = 4;
+    assert_false(sweep_placement(&c, 4, got));
+
+    assert_true(parse("name p\nmeasure ipi targets=2 initiator=0,3 placement=first,spread\n",
+                      &err));
+    assert_int_equal(sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err), 4);
+    assert_int_equal(cfg[0].initiator, 0);
+    assert_int_equal(cfg[0].placement, PLACEMENT_FIRST);
+    assert_int_equal(cfg[1].placement, PLACEMENT_SPREAD);
+    assert_int_equal(cfg[2].initiator, 3);
+    sweep_config_label(&cfg[0], label, sizeof(label));
+    assert_string_equal(label, "ipi/invlpg/p1/t2/spin");
+    sweep_config_label(&cfg[3], label, sizeof(label));
+    assert_string_equal(label, "ipi/invlpg/p1/t2/spin/i3/spread");
+    assert_true(sweep_placement(&cfg[3], 4, got));
+    cpu_list_format(got, 2, list, sizeof(list));
+    assert_string_equal(list, "0,2");
+    /* More vCPUs than the run has: refused at expansion, with the line. */
+    assert_int_equal(sweep_expand(&sw, 3, cfg, SWEEP_CONFIGS_MAX, &err), -1);
+    assert_int_equal(err.lineno, 2);
+    assert_non_null(strstr(err.msg, "initiator needs 4 vCPUs"));
+    assert_true(parse("name p\nmeasure local initiator=1\n", &err));
+    assert_int_equal(sweep_expand(&sw, 2, cfg, SWEEP_CONFIGS_MAX, &err), 1);
+    sweep_config_label(&cfg[0], label, sizeof(label));
+    assert_string_equal(label, "local/invlpg/p1/i1");
+    assert_int_equal(sweep_expand(&sw, 1, cfg, SWEEP_CONFIGS_MAX, &err), -1);
+}
+
+static void test_cpu_list_format(void **state)
+{
+    static const uint32_t a[] = { 0, 1, 2, 3, 5, 7, 8 };
+    char buf[64];
+
+    (void)state;
+    cpu_list_format(a, 0, buf, sizeof(buf));
+    assert_string_equal(buf, "-");
+    cpu_list_format(a, 1, buf, sizeof(buf));
+    assert_string_equal(buf, "0");
+    cpu_list_format(a, 7, buf, sizeof(buf));
+    assert_string_equal(buf, "0-3,5,7-8");
+    cpu_list_format(a + 4, 2, buf, sizeof(buf));
+    assert_string_equal(buf, "5,7");
+}
+
+/* No seed: expansion order.  A seed: a permutation, the same for the same
+ * seed (host and guest), another for another seed; the last seed wins. */
+static void test_seeded_order(void **state)
+{
+    static uint32_t a[64], b[64], c[64];
+    struct sweep_error err;
+    bool seen[64] = { false };
+    unsigned i, moved = 0;
+
+    (void)state;
+    assert_true(parse("name s\n", &err));
+    assert_false(sw.shuffle);
+    sweep_order(&sw, a, 64);
+    for (i = 0; i < 64; i++)
+        assert_int_equal(a[i], i);
+    assert_true(parse("name s\nseed 7\n", &err));
+    assert_true(sw.shuffle);
+    assert_int_equal(sw.seed, 7);
+    sweep_order(&sw, a, 64);
+    sweep_order(&sw, b, 64);
+    assert_memory_equal(a, b, sizeof(a));
+    for (i = 0; i < 64; i++) {
+        assert_true(a[i] < 64);
+        assert_false(seen[a[i]]);
+        seen[a[i]] = true;
+        moved += a[i] != i;
+    }
+    assert_true(moved > 32);
+    assert_true(parse("name s\nseed 7\nseed 8\n", &err));
+    assert_int_equal(sw.seed, 8);
+    sweep_order(&sw, c, 64);
+    assert_memory_not_equal(a, c, sizeof(a));
+    /* sweep_expand() hands each configuration its place in that order. */
+    assert_true(parse("name s\nseed 8\nmeasure ipi pages=1,2,3,4 targets=1,2,3 state=spin,halt\n",
+                      &err));
+    assert_int_equal(sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err), 24);
+    sweep_order(&sw, a, 24);
+    for (i = 0; i < 24; i++)
+        assert_int_equal(cfg[a[i]].run_index, i);
+    /* Seed 0 is a seed too: shuffled, not the fixed order. */
+    assert_true(parse("name s\nseed 0\n", &err));
+    sweep_order(&sw, c, 64);
+    for (i = 0, moved = 0; i < 64; i++)
+        moved += c[i] != i;
+    assert_true(moved > 32);
 }
 
 static void test_shipped_sweeps_parse(void **state)
@@ -214,6 +351,9 @@ int main(void)
         cmocka_unit_test(test_targets_adapt_to_cpu_count),
         cmocka_unit_test(test_too_many_configs),
         cmocka_unit_test(test_errors_name_line_and_problem),
+        cmocka_unit_test(test_initiator_and_placement),
+        cmocka_unit_test(test_cpu_list_format),
+        cmocka_unit_test(test_seeded_order),
         cmocka_unit_test(test_shipped_sweeps_parse),
     };
 

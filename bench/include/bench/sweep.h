@@ -20,6 +20,7 @@
 #define SWEEP_PAGES_MAX     512   /* the guest's test window is 2 MiB of 4 KiB pages */
 #define SWEEP_SAMPLES_MAX   1000000
 #define SWEEP_TEXT_MAX      16384
+#define SWEEP_MAX_CPUS      256   /* the guest's MAX_CPUS */
 
 /* How the initiator makes the flush happen. */
 enum strategy {
@@ -62,6 +63,14 @@ enum target_state {
     TARGET_STATE_COUNT
 };
 
+/* Which CPUs are the targets, among all but the initiator. */
+enum placement {
+    PLACEMENT_FIRST = 0,  /* the lowest-numbered CPUs */
+    PLACEMENT_LAST,       /* the highest-numbered CPUs */
+    PLACEMENT_SPREAD,     /* evenly spaced over the CPU numbers */
+    PLACEMENT_COUNT
+};
+
 /* "targets=" values that depend on the CPU count, resolved by sweep_expand(). */
 #define SWEEP_TARGETS_POW2  (-1)  /* 1, 2, 4, ... and all-but-self */
 #define SWEEP_TARGETS_ALL   (-2)  /* all-but-self */
@@ -73,6 +82,8 @@ struct sweep_line {
     unsigned npages;  uint32_t pages[SWEEP_LIST_MAX];
     unsigned ntargets; int32_t targets[SWEEP_LIST_MAX];
     unsigned nstates; enum target_state state[TARGET_STATE_COUNT];
+    unsigned ninitiator; uint32_t initiator[SWEEP_LIST_MAX];
+    unsigned nplacement; enum placement placement[PLACEMENT_COUNT];
     /* Hypercall strategies only: */
     unsigned ninput;  enum hv_input input[HV_INPUT_COUNT];
     unsigned nscope;  enum flush_scope scope[SCOPE_COUNT];
@@ -99,6 +110,8 @@ struct sweep {
     uint32_t samples;        /* default timed samples per configuration */
     uint32_t warmup;         /* default discarded warm-up iterations */
     uint32_t verify_rounds;  /* stale-TLB probe rounds per configuration */
+    bool shuffle;            /* a `seed` directive was given */
+    uint64_t seed;           /* order of the configurations (sweep_order) */
     unsigned nlines;
     struct sweep_line lines[SWEEP_LINES_MAX];
 };
@@ -106,11 +119,14 @@ struct sweep {
 /* One point of the measurement matrix. */
 struct sweep_config {
     uint32_t id;             /* 0-based, in expansion order */
+    uint32_t run_index;      /* 0-based position in the run order (sweep_order) */
     unsigned lineno;         /* the sweep line it came from */
     enum strategy strategy;
     enum flush_op flush;
     uint32_t pages;
     uint32_t targets;        /* number of target CPUs (0 for STRATEGY_LOCAL) */
+    uint32_t initiator;      /* the CPU that times the flush */
+    enum placement placement;/* which CPUs the targets are (sweep_placement) */
     enum target_state state;
     enum hv_input input;     /* hypercall strategies only, else HV_INPUT_SLOW */
     enum flush_scope scope;  /* hypercall strategies only, else SCOPE_CR3 */
@@ -132,9 +148,10 @@ struct sweep_error {
 bool sweep_parse(const char *text, size_t len, struct sweep *sw,
                  struct sweep_error *err);
 
-/* Expands the sweep for a VM with ncpus CPUs into configs[] (at most max).
- * Returns the number of configurations, or -1 with err filled (e.g. an
- * explicit target count that needs more CPUs than the VM has). */
+/* Expands the sweep for a VM with ncpus CPUs into configs[] (at most max),
+ * in expansion order, each with its run_index (sweep_order()).  Returns
+ * the number of configurations, or -1 with err filled (e.g. an explicit
+ * target count that needs more CPUs than the VM has). */
 int sweep_expand(const struct sweep *sw, unsigned ncpus,
                  struct sweep_config *configs, unsigned max,
                  struct sweep_error *err);
@@ -147,6 +164,8 @@ const char *sweep_inject_name(enum sweep_inject i);
 const char *hv_input_name(enum hv_input i);
 const char *flush_scope_name(enum flush_scope s);
 const char *proc_set_name(enum proc_set p);
+const char *placement_name(enum placement p);
+bool placement_from_name(const char *s, size_t n, enum placement *out);
 bool hv_input_from_name(const char *s, size_t n, enum hv_input *out);
 bool flush_scope_from_name(const char *s, size_t n, enum flush_scope *out);
 bool proc_set_from_name(const char *s, size_t n, enum proc_set *out);
@@ -156,7 +175,28 @@ bool target_state_from_name(const char *s, size_t n, enum target_state *out);
 bool sweep_inject_from_name(const char *s, size_t n, enum sweep_inject *out);
 
 /* A configuration's label, written into buf: "ipi/invlpg/p1/t4/spin",
- * "local/cr3/p8", "hv-list-ex/fast/all-as/p8/t3/spin[/nonglobal][/all-vps]". */
+ * "local/cr3/p8", "hv-list-ex/fast/all-as/p8/t3/spin[/nonglobal][/all-vps]",
+ * with "/i2" when the initiator is not CPU 0 and "/last" or "/spread" when
+ * the targets are not the first CPUs. */
 size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n);
+
+/* bench/placement.c: the target CPUs of c on a VM of ncpus CPUs, in
+ * ascending order, into out[0..c->targets).  first: the lowest-numbered
+ * CPUs other than the initiator; last: the highest; spread: of the m CPUs
+ * other than the initiator (ascending), those at index
+ * floor((2i + 1) * m / (2 * targets)) for i = 0..targets-1, the middle of
+ * each of `targets` equal slices.  Returns false when they do not fit (initiator or a
+ * target beyond ncpus), which sweep_expand() has already refused. */
+bool sweep_placement(const struct sweep_config *c, unsigned ncpus, uint32_t *out);
+
+/* bench/placement.c: an ascending CPU list as runs, e.g. "1-3,7", or "-"
+ * when n is 0 (records and CSV files).  Returns the length written. */
+size_t cpu_list_format(const uint32_t *cpus, uint32_t n, char *buf, size_t cap);
+
+/* bench/placement.c: the order in which configurations run: order[i] is
+ * the id of the i-th to run.  Without a seed the expansion order; with one
+ * a Fisher-Yates shuffle driven by splitmix64(seed), identical on the host
+ * and in the guest. */
+void sweep_order(const struct sweep *sw, uint32_t *order, uint32_t n);
 
 #endif

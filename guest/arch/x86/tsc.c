@@ -4,7 +4,11 @@
  * from leaf 0x16 (base MHz), else measures it against PIT channel 2.  Under
  * QEMU the leaves are usually absent, so the PIT is the real path: channel 2
  * counts a known interval in mode 0 while the TSC runs; the median of
- * several runs discards the ones a host preemption stretched.
+ * several runs discards the ones a host preemption stretched.  Under
+ * Hyper-V with AccessFrequencyRegs the sweep driver later replaces the rate
+ * with HV_X64_MSR_TSC_FREQUENCY (bench/measure/run.c, source "hv-msr"):
+ * reading a synthetic MSR needs the guarded accessors of guest/hv, which
+ * are not set up this early.
  */
 #include <stdbool.h>
 #include <stdint.h>

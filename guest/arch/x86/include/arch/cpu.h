@@ -84,16 +84,26 @@ static inline void invlpg(const volatile void *va)
 /* Set at boot from CPUID 0x80000001 EDX bit 27. */
 extern bool cpu_has_rdtscp;
 
+/* Whether LFENCE is dispatch-serializing on this CPU (cpuinfo.c): "yes"
+ * (Intel, architectural; AMD/Hygon with CPUID 0x80000021 EAX[2]
+ * LfenceAlwaysSerializing), "no" (AMD/Hygon with that leaf but the bit
+ * clear) or "unknown" (the leaf is absent, or another vendor). */
+const char *cpu_lfence_serializing(void);
+
 /*
- * Timestamps for a timed region: "lfence; rdtsc" opens it (earlier
- * instructions have completed) and "rdtscp; lfence" closes it (the region
- * has completed, later instructions have not started).  Without RDTSCP the
- * close is "lfence; rdtsc; lfence" (the branch is perfectly predicted).
+ * Timestamps for a timed region: "lfence; rdtsc; lfence" opens it (earlier
+ * instructions have completed before the read, and the region's first
+ * instruction does not start before it) and "rdtscp; lfence" closes it (the
+ * region has completed, later instructions have not started).  Without
+ * RDTSCP the close is "lfence; rdtsc; lfence" (the branch is perfectly
+ * predicted).  LFENCE orders execution this way only where it is
+ * dispatch-serializing: architecturally on Intel, on AMD where CPUID
+ * 0x80000021 EAX[2] says so (cpu_lfence_serializing()).
  */
 static inline uint64_t tsc_begin(void)
 {
     uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
     return ((uint64_t)hi << 32) | lo;
 }
 
