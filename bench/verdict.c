@@ -47,10 +47,10 @@ uint64_t verify_control_rate_lower_q32(uint32_t stale_rounds, uint32_t rounds)
         return 0;
     if (k > rounds)
         k = rounds;
-    /* mu_L = k + L - sqrt(L^2 + 2kL), all in 16.16 (the root of a 32.32). */
-    inner = LN20_Q16 * LN20_Q16 + ((2 * k * LN20_Q16) << 16);
+    /* mu_L = k + L/2 - sqrt(L^2/4 + 2kL), all in 16.16 (the root of a 32.32). */
+    inner = (LN20_Q16 * LN20_Q16 + 3) / 4 + ((2 * k * LN20_Q16) << 16);
     root = isqrt_ceil(inner);
-    mu = (k << 16) + LN20_Q16;
+    mu = (k << 16) + (LN20_Q16 + 1) / 2;
     mu = mu > root ? mu - root : 0;
     return (mu << 16) / rounds;
 }

@@ -6,11 +6,13 @@
  * negative control (the same rounds with a flush that does nothing to the
  * targets) estimates q, the chance per round that a missing flush shows as
  * a stale read.  q is taken conservatively, as a one-sided 95% lower
- * confidence bound (a Chernoff bound on the binomial lower tail:
- * mu_L = k + L - sqrt(L^2 + 2kL), L = ln 20, q_L = mu_L / m for k stale
- * control rounds out of m).  A flush that does nothing would have passed
- * all n shootdown rounds with probability P = (1 - q_L)^n; `pass` needs
- * P <= 1e-3, otherwise the verdict is `inconclusive` with P as the reason.
+ * confidence bound, from the Chernoff bound on the binomial upper tail
+ * P(X >= k) <= exp(-(k - mu)^2 / (k + mu)): mu_L = k + L/2 -
+ * sqrt(L^2/4 + 2kL), L = ln 20, q_L = mu_L / m for k stale control rounds
+ * out of m (looser than Clopper-Pearson, never above it).  A flush that
+ * does nothing would have passed all n shootdown rounds with probability
+ * P = (1 - q_L)^n; `pass` needs P <= 1e-3, otherwise the verdict is
+ * `inconclusive` with P as the reason.
  */
 #ifndef BENCH_VERDICT_H
 #define BENCH_VERDICT_H
