@@ -201,11 +201,13 @@ void verify_judge(const struct verify_tally *t, bool hypercall, struct verify_ju
     }
 }
 
-bool verify_wants_more(const struct verify_tally *t, uint32_t max_rounds)
+bool verify_wants_more(const struct verify_tally *t, uint32_t batch, uint32_t max_rounds)
 {
     char p[16];
 
     if (t->stale || t->problem || t->other || t->rounds >= max_rounds)
         return false;
+    if (!t->control_stale_rounds && t->control_rounds >= 2 * batch)
+        return false;                 /* inconclusive either way: spare the time */
     return !powerful(t, p, sizeof(p));
 }

@@ -24,8 +24,8 @@
  * shows up as a stale read; the power rule (bench/verdict.c) turns that
  * into P, the chance that such a flush would have passed every shootdown
  * round.  Rounds run in batches of verify-rounds (and as many control
- * rounds) until P <= 1e-3, a stale read, an error, or
- * VERIFY_MAX_ROUNDS_FACTOR batches; PASS needs P <= 1e-3, otherwise the
+ * rounds) until P <= 1e-3, a stale read, an error, two batches whose
+ * control never went stale, or VERIFY_MAX_ROUNDS_FACTOR batches; PASS needs P <= 1e-3, otherwise the
  * verdict is INCONCLUSIVE with P in the reason (e.g. a hypervisor that
  * syncs guest page-table writes through shadow paging, or exits that flush
  * the TLB between the reads).
@@ -149,7 +149,7 @@ enum verdict verify_config(const struct sweep_config *c)
     flags = irq_save();
     do
         run_batch(c, c->verify_rounds, &vt, &shoot, &ctl);
-    while (verify_wants_more(&vt, max_rounds));
+    while (verify_wants_more(&vt, c->verify_rounds, max_rounds));
     /* Leave no stale translation behind for the next configuration. */
     if (!shootdown_round(SD_FLUSH_ALL) && !vt.problem)
         vt.problem = "ack-timeout";

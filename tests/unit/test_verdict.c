@@ -155,16 +155,20 @@ static void test_wants_more(void **state)
     struct verify_tally t = { 32, 32, 3, 0, 0, NULL };
 
     (void)state;
-    assert_true(verify_wants_more(&t, 512));       /* weak: more rounds */
-    assert_false(verify_wants_more(&t, 32));       /* the cap */
+    assert_true(verify_wants_more(&t, 32, 512));       /* weak: more rounds */
+    assert_false(verify_wants_more(&t, 32, 32));       /* the cap */
     t.stale = 1;
-    assert_false(verify_wants_more(&t, 512));      /* fail */
+    assert_false(verify_wants_more(&t, 32, 512));      /* fail */
     t.stale = 0;
     t.problem = "ack-timeout";
-    assert_false(verify_wants_more(&t, 512));      /* error */
+    assert_false(verify_wants_more(&t, 32, 512));      /* error */
     t.problem = NULL;
     t.control_stale_rounds = 32;
-    assert_false(verify_wants_more(&t, 512));      /* powerful enough */
+    assert_false(verify_wants_more(&t, 32, 512));      /* powerful enough */
+    t.control_stale_rounds = 0;                        /* never stale ... */
+    assert_true(verify_wants_more(&t, 32, 512));       /* ... after one batch: try one more */
+    t.rounds = t.control_rounds = 64;
+    assert_false(verify_wants_more(&t, 32, 512));      /* ... after two: stop */
 }
 
 int main(void)

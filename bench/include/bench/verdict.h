@@ -54,9 +54,12 @@ struct verify_judgement {
  * control that never went stale, or P > 1e-3) beats pass. */
 void verify_judge(const struct verify_tally *t, bool hypercall, struct verify_judgement *j);
 
-/* True while another batch should run: no fail or error yet, P > 1e-3,
- * and fewer than max_rounds shootdown rounds done. */
-bool verify_wants_more(const struct verify_tally *t, uint32_t max_rounds);
+/* True while another batch (of `batch` rounds) should run: no fail or
+ * error yet, P > 1e-3, fewer than max_rounds shootdown rounds done, and
+ * the control has gone stale at least once within its first two batches
+ * (a control that never does leaves the verdict inconclusive however many
+ * rounds run). */
+bool verify_wants_more(const struct verify_tally *t, uint32_t batch, uint32_t max_rounds);
 
 /* The parts, for tests: q_L as a fraction of 2^32; and P for q (a fraction
  * of 2^32) over n rounds, written into buf (>= 16 bytes) rounded up;
