@@ -215,10 +215,10 @@ static int finish(struct run_info *ri)
     ok = !strcmp(ri->status, "ok");
     summary_print(stdout, &ri->data, ri->tc);
     verdicts_count(&ri->data, &counts);
-    verdicts_print(stdout, &counts);
     if (!ok)
         hv_err("run failed: %s", ri->reason);
     printf("run: %s (%s)\n", paths_display(ri->run_dir), ri->status);
+    verdicts_print(stdout, &counts);
     fflush(stdout);
     if (ok && verdicts_exit_status(&counts))
         hv_err("%u configuration%s failed verification, %u ended in error (exit status %d)",
