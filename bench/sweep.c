@@ -275,7 +275,8 @@ static bool parse_line(struct sweep *sw, const char *s, size_t n, unsigned linen
     if (text_eq_n(w[0].s, w[0].n, "inject")) {
         if (!sweep_inject_from_name(w[1].s, w[1].n, &sw->inject))
             return fail(err, lineno, "unknown fault '", w[1].s, w[1].n,
-                        "' for inject (none, page-fault, hang, no-end)");
+                        "' for inject (none, page-fault, hang, no-end, "
+                        "skip-flush, hv-wrong-mask)");
         return true;
     }
     if (text_eq_n(w[0].s, w[0].n, "seed")) {

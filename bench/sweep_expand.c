@@ -15,7 +15,8 @@ static const char *const procs_names[PROCS_COUNT] = { "mask", "all" };
 static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3" };
 static const char *const state_names[TARGET_STATE_COUNT] = { "spin", "halt" };
 static const char *const placement_names[PLACEMENT_COUNT] = { "first", "last", "spread" };
-static const char *const inject_names[INJECT_COUNT] = { "none", "page-fault", "hang", "no-end" };
+static const char *const inject_names[INJECT_COUNT] = { "none", "page-fault", "hang", "no-end",
+                                                       "skip-flush", "hv-wrong-mask" };
 
 const char *strategy_name(enum strategy s) { return s < STRATEGY_COUNT ? strategy_names[s] : "?"; }
 const char *flush_op_name(enum flush_op f) { return f < FLUSH_OP_COUNT ? flush_names[f] : "?"; }

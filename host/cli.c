@@ -48,7 +48,8 @@ const char cli_usage[] =
     "takes the run options but --sweep, and keeps its run only with --out.\n"
     "\n"
     "<root> is the directory above the one holding the hvflush binary, or $HVFLUSH_ROOT.\n"
-    "Exit status: 0 run ok, 1 run failed, 2 usage or input error.\n";
+    "Exit status: 0 run ok, 1 run failed, 2 usage or input error,\n"
+    "3 run complete but a configuration read fail or error.\n";
 
 const char *accel_choice_name(enum accel_choice a)
 {

@@ -196,7 +196,7 @@ void collect_on_verify(struct run_data *d, const struct record *r)
 {
     struct config_result *c = config_of(d, r);
     struct verify_result *v;
-    const char *verdict, *reason;
+    const char *verdict, *reason, *noop;
     bool known = false;
 
     if (!c)
@@ -217,8 +217,16 @@ void collect_on_verify(struct run_data *d, const struct record *r)
     if (!need_u64(d, r, "rounds", &v->rounds) || !need_u64(d, r, "fresh", &v->fresh) ||
         !need_u64(d, r, "stale", &v->stale) ||
         !need_u64(d, r, "control_rounds", &v->control_rounds) ||
-        !need_u64(d, r, "control_stale", &v->control_stale))
+        !need_u64(d, r, "control_stale", &v->control_stale) ||
+        !need_u64(d, r, "control_stale_rounds", &v->control_stale_rounds))
         return;
+    noop = record_get(r, "noop_pass_p");
+    if (!noop || !noop[0] || strlen(noop) >= sizeof(v->noop_pass_p)) {
+        collect_problem(d, "configuration %u: verify record without a valid noop_pass_p",
+                        c->cfg.id);
+        return;
+    }
+    fmt(v->noop_pass_p, sizeof(v->noop_pass_p), "%s", noop);
     reason = record_get(r, "reason");
     fmt(v->verdict, sizeof(v->verdict), "%s", verdict);
     fmt(v->reason, sizeof(v->reason), "%s", reason && strcmp(reason, "-") ? reason : "");

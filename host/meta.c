@@ -13,6 +13,7 @@
 
 #include "run.h"
 #include "util.h"
+#include "verdicts.h"
 #include "version.h"
 
 static json_t *str_or_null(const char *s)
@@ -147,6 +148,12 @@ static json_t *build(const struct run_info *ri)
     if (meta)
         json_object_set_new(json_object_get(meta, "sweep"), "seed", ri->sweep.shuffle ?
                             json_integer((json_int_t)ri->sweep.seed) : json_null());
+    if (meta) {
+        struct verdict_counts counts;
+
+        verdicts_count(&ri->data, &counts);
+        json_object_set_new(meta, "verdicts", verdicts_json(&counts));
+    }
     /* In the lab, "qemu" above is L0 and "vm" is L2; "lab" says the rest. */
     if (meta && ri->lab)
         json_object_set_new(meta, "lab", lab_meta_json(ri));

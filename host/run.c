@@ -17,6 +17,7 @@
 #include "run.h"
 #include "summary.h"
 #include "util.h"
+#include "verdicts.h"
 
 #define QMP_SETUP_MS 15000
 
@@ -197,6 +198,7 @@ static void conclude(struct run_info *ri)
 
 static int finish(struct run_info *ri)
 {
+    struct verdict_counts counts;
     char err[512];
     bool ok;
 
@@ -212,11 +214,16 @@ static int finish(struct run_info *ri)
         hv_err("cannot update latest: %s", err);
     ok = !strcmp(ri->status, "ok");
     summary_print(stdout, &ri->data, ri->tc);
+    verdicts_count(&ri->data, &counts);
     if (!ok)
         hv_err("run failed: %s", ri->reason);
     printf("run: %s (%s)\n", paths_display(ri->run_dir), ri->status);
+    verdicts_print(stdout, &counts);
     fflush(stdout);
-    return ok ? 0 : 1;
+    if (ok && verdicts_exit_status(&counts))
+        hv_err("%u configuration%s failed verification, %u ended in error (exit status %d)",
+               counts.fail, counts.fail == 1 ? "" : "s", counts.error, HVFLUSH_EXIT_VERDICT);
+    return ok ? verdicts_exit_status(&counts) : 1;
 }
 
 int run_command(const struct cli_options *o)

@@ -179,19 +179,21 @@ static bool write_verify(const char *run_dir, const struct run_data *d,
 
     if (!f)
         return false;
-    fprintf(f, "id,label,verdict,rounds,fresh,stale,control_rounds,control_stale,reason\n");
+    fprintf(f, "id,label,verdict,rounds,fresh,stale,control_rounds,control_stale,"
+            "control_stale_rounds,noop_pass_p,reason\n");
     for (unsigned i = 0; i < d->nconfigs; i++) {
         const struct config_result *c = &d->configs[i];
         const struct verify_result *v = &c->verify;
 
         if (c->has_verify) {
             fprintf(f, "%u,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                    ",", i, c->label, v->verdict, v->rounds, v->fresh, v->stale,
-                    v->control_rounds, v->control_stale);
+                    ",%" PRIu64 ",%s,", i, c->label, v->verdict, v->rounds, v->fresh,
+                    v->stale, v->control_rounds, v->control_stale, v->control_stale_rounds,
+                    v->noop_pass_p);
             put_text(f, v->reason);
             fputc('\n', f);
         } else if (c->unsupported[0] || c->error[0]) {
-            fprintf(f, "%u,%s,%s,,,,,,", i, c->label, collect_verdict(c));
+            fprintf(f, "%u,%s,%s,,,,,,,,", i, c->label, collect_verdict(c));
             put_text(f, c->unsupported[0] ? c->unsupported : c->error);
             fputc('\n', f);
         }

@@ -14,15 +14,3 @@ void records_init(void)
 {
     record_writer_init(&records, emit_to_port, NULL);
 }
-
-const char *verdict_name(enum verdict v)
-{
-    switch (v) {
-    case VERDICT_PASS: return "pass";
-    case VERDICT_UNSUPPORTED: return "unsupported";
-    case VERDICT_INCONCLUSIVE: return "inconclusive";
-    case VERDICT_ERROR: return "error";
-    case VERDICT_FAIL: return "fail";
-    }
-    return "error";
-}

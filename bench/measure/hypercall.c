@@ -6,19 +6,34 @@
  * AddressSpace is the current CR3 for scope=cr3 and 0 with
  * ALL_VIRTUAL_ADDRESS_SPACES for scope=all; List calls name the
  * configuration's pages of the test window as GVA ranges.
+ * Two calls are prepared per configuration, each into its own input page
+ * (memory input) or register image (fast input): the flush, and the
+ * control call that names only the initiator.  With `inject hv-wrong-mask`
+ * the flush names only the initiator too (a deliberately broken flush the
+ * effect probe must never pass).
  */
 #include <arch/cpu.h>
 #include <arch/paging.h>
 #include <bench/hv_abi.h>
+#include <bench/hv_vps.h>
 #include <guest/console.h>
 #include <guest/percpu.h>
 #include "hypercall.h"
+#include "measure.h"
 
 #define GVA_MAX 8        /* 512 pages need one range; room to spare */
 
-static struct hv_flush_request request;
-static struct hv_result (*issue)(const struct hv_flush_request *r);
-static uint32_t target_vps[MAX_CPUS];
+static const uint16_t call_codes[] = {
+    [STRATEGY_HV_SPACE] = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE,
+    [STRATEGY_HV_LIST] = HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST,
+    [STRATEGY_HV_SPACE_EX] = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX,
+    [STRATEGY_HV_LIST_EX] = HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX,
+};
+
+static struct hv_flush_prepared flush_call, control_call;
+static uint8_t flush_refused, control_refused;
+static void *flush_page, *control_page;
+static uint32_t target_vps[MAX_CPUS], self_vp;
 static uint64_t gva[GVA_MAX];
 
 /* 64-bit words an XMM fast call can carry after RDX and R8. */
@@ -38,6 +53,7 @@ static unsigned fast_qwords_needed(const struct sweep_config *c, unsigned ngva)
 
 const char *hv_config_unsupported(const struct sweep_config *c)
 {
+    const char *why;
     uint32_t t;
     int ngva;
 
@@ -49,13 +65,15 @@ const char *hv_config_unsupported(const struct sweep_config *c)
         return "ex-processor-masks-not-advertised";
     if (c->input == HV_INPUT_FAST && !hv_info.xmm_input)
         return "xmm-input-not-advertised";
-    for (t = 1; t <= c->targets; t++) {
+    for (t = 1; t <= c->targets; t++)
         target_vps[t - 1] = hv_vp_index(t);
-        if (target_vps[t - 1] == UINT32_MAX)
-            return "vp-index-unknown";
-        if (!strategy_is_ex(c->strategy) && c->procs == PROCS_MASK && target_vps[t - 1] >= 64)
-            return "vp-index-over-63-needs-ex";
-    }
+    self_vp = hv_vp_index(smp_processor_id());
+    /* procs=all names the same VPs: a non-Ex call cannot reach one >= 64. */
+    why = hv_vps_unsupported(strategy_is_ex(c->strategy), target_vps, c->targets);
+    if (!why)
+        why = hv_vps_unsupported(strategy_is_ex(c->strategy), &self_vp, 1);
+    if (why)
+        return why;
     ngva = strategy_is_list(c->strategy) ?
            hv_gva_ranges(TEST_WINDOW_VA, c->pages, gva, GVA_MAX) : 0;
     if (ngva < 0)
@@ -65,54 +83,90 @@ const char *hv_config_unsupported(const struct sweep_config *c)
     return NULL;
 }
 
+/* Builds the flush call (naming vps[0..n)) and the control call. */
+static void build_calls(const struct sweep_config *c, uint32_t *vps, uint32_t n)
+{
+    struct hv_flush_request r;
+
+    if (!flush_page) {
+        flush_page = page_alloc();
+        control_page = page_alloc();
+    }
+    self_vp = hv_vp_index(smp_processor_id());
+    r.address_space = c->scope == SCOPE_CR3 ? read_cr3() : 0;
+    r.flags = (c->scope == SCOPE_ALL ? HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES : 0) |
+              (c->nonglobal ? HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY : 0);
+    r.gva = gva;
+    r.ngva = strategy_is_list(c->strategy) ?
+             (unsigned)hv_gva_ranges(TEST_WINDOW_VA, c->pages, gva, GVA_MAX) : 0;
+    r.fast = c->input == HV_INPUT_FAST;
+
+    /* The control: the same call naming the initiator only. */
+    r.vps = &self_vp;
+    r.nvps = 1;
+    r.all_vps = false;
+    control_refused = hv_flush_prepare(call_codes[c->strategy], &r, control_page,
+                                       &control_call);
+    if (bench_inject != INJECT_HV_WRONG_MASK) {
+        r.vps = vps;
+        r.nvps = n;
+        r.all_vps = c->procs == PROCS_ALL;
+    }
+    flush_refused = hv_flush_prepare(call_codes[c->strategy], &r, flush_page, &flush_call);
+}
+
 void hv_config_prepare(const struct sweep_config *c)
 {
-    static struct hv_result (*const calls[])(const struct hv_flush_request *) = {
-        [STRATEGY_HV_SPACE] = hv_flush_space,
-        [STRATEGY_HV_LIST] = hv_flush_list,
-        [STRATEGY_HV_SPACE_EX] = hv_flush_space_ex,
-        [STRATEGY_HV_LIST_EX] = hv_flush_list_ex,
-    };
     uint32_t t;
 
     for (t = 1; t <= c->targets; t++)
         target_vps[t - 1] = hv_vp_index(t);
-    request.address_space = c->scope == SCOPE_CR3 ? read_cr3() : 0;
-    request.flags = (c->scope == SCOPE_ALL ? HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES : 0) |
-                    (c->nonglobal ? HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY : 0);
-    request.vps = target_vps;
-    request.nvps = c->targets;
-    request.all_vps = c->procs == PROCS_ALL;
-    request.gva = gva;
-    request.ngva = strategy_is_list(c->strategy) ?
-                   (unsigned)hv_gva_ranges(TEST_WINDOW_VA, c->pages, gva, GVA_MAX) : 0;
-    request.fast = c->input == HV_INPUT_FAST;
-    issue = calls[c->strategy];
+    build_calls(c, target_vps, c->targets);
+}
+
+static struct hv_result not_prepared(uint8_t why)
+{
+    struct hv_result r = { 0 };
+
+    r.status = HV_RESULT_NOT_ISSUED;
+    r.refused = why;
+    return r;
 }
 
 const char *hv_config_set_targets(const struct sweep_config *c, const uint32_t *cpus,
                                   uint32_t n)
 {
+    const char *why;
     uint32_t t;
 
     for (t = 0; t < n; t++) {
         target_vps[t] = hv_vp_index(cpus[t]);
         if (target_vps[t] == UINT32_MAX)
             return "vp-index-unknown";
-        if (!strategy_is_ex(c->strategy) && c->procs == PROCS_MASK && target_vps[t] >= 64)
-            return "vp-index-over-63-needs-ex";
     }
-    request.nvps = n;
+    why = hv_vps_unsupported(strategy_is_ex(c->strategy), target_vps, n);
+    if (why)
+        return why;
+    build_calls(c, target_vps, n);
     return NULL;
 }
 
 struct hv_result hv_config_flush(void)
 {
-    return issue(&request);
+    return flush_refused ? not_prepared(flush_refused) : hv_flush_issue(&flush_call);
+}
+
+struct hv_result hv_config_control_flush(void)
+{
+    return control_refused ? not_prepared(control_refused) : hv_flush_issue(&control_call);
 }
 
 const char *hv_result_problem(const struct hv_result *r, char *buf, unsigned n)
 {
+    if (r->refused) {
+        snprintk(buf, n, "hv-refused-%s", hv_refused_name(r->refused));
+        return buf;
+    }
     if (r->faulted) {
         snprintk(buf, n, "hv-fault-%u", r->vector);
         return buf;
@@ -121,5 +175,7 @@ const char *hv_result_problem(const struct hv_result *r, char *buf, unsigned n)
         snprintk(buf, n, "hv-status-%s", hv_status_name(r->status));
         return buf;
     }
+    if (r->incomplete)
+        return "incomplete-reps";
     return NULL;
 }

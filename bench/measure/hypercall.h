@@ -1,7 +1,10 @@
 /*
  * A configuration's flush hypercall: what it names (targets' VP indexes,
  * address space, flags, GVA ranges) and issuing it.  Shared by the latency
- * measurement and the effect probe so both issue exactly the same call.
+ * measurement, the effect probe and the precision checks so all issue
+ * exactly the same call.  The input is built once per configuration by
+ * hv_config_prepare(), outside any timed region; the issue functions only
+ * issue it.
  */
 #ifndef BENCH_MEASURE_HYPERCALL_H
 #define BENCH_MEASURE_HYPERCALL_H
@@ -13,7 +16,8 @@
 /* NULL when this platform can run configuration c, else why not (a word
  * for the records, e.g. "no-hyperv", "xmm-input-not-advertised"). */
 const char *hv_config_unsupported(const struct sweep_config *c);
-/* Builds the request for c (call once per configuration, after the check). */
+/* Builds the inputs of c's flush and of its control call (call once per
+ * configuration, after the check, on the initiator). */
 void hv_config_prepare(const struct sweep_config *c);
 /* Names cpus[0..n) as the prepared request's targets instead of CPUs
  * 1..n (the latency measurement's placement).  NULL, or why these CPUs
@@ -22,8 +26,14 @@ const char *hv_config_set_targets(const struct sweep_config *c, const uint32_t *
                                   uint32_t n);
 /* Issues the prepared flush once. */
 struct hv_result hv_config_flush(void);
-/* "hv-status-INVALID_PARAMETER", "hv-fault-6": why a call did not succeed;
- * NULL when it did. */
+/* Issues the control call: the same call code, input convention, flags,
+ * address space and GVA list, naming only the initiator's own VP, so it
+ * flushes nothing on the targets while the initiator exits as for the
+ * flush.  (An empty set would not do: KVM takes a non-Ex ProcessorMask of
+ * 0 as "all processors", a workaround for Windows Server 2012.) */
+struct hv_result hv_config_control_flush(void);
+/* "hv-status-INVALID_PARAMETER", "hv-fault-6", "incomplete-reps": why a
+ * call did not succeed; NULL when it did. */
 const char *hv_result_problem(const struct hv_result *r, char *buf, unsigned n);
 
 #endif

@@ -16,10 +16,13 @@
 extern struct record_writer records;
 void records_init(void);
 
-/* Verdicts, most severe last so that max() combines them. */
-enum verdict { VERDICT_PASS, VERDICT_UNSUPPORTED, VERDICT_INCONCLUSIVE,
-               VERDICT_ERROR, VERDICT_FAIL };
-const char *verdict_name(enum verdict v);
+/* Verdicts and their power rule (pure logic, shared with the host). */
+#include <bench/verdict.h>
+
+/* The sweep's `inject` value for this run (run.c sets it before the first
+ * configuration; verify.c and hypercall.c act on skip-flush and
+ * hv-wrong-mask). */
+extern enum sweep_inject bench_inject;
 
 /* run.c: the sweep driver, called by the guest's main. */
 int bench_run(void);

@@ -84,6 +84,7 @@ static void emit_platform(void)
 /* Deliberate failures, for tests of the host's failure handling. */
 static void inject_fault(enum sweep_inject what)
 {
+    bench_inject = what;              /* skip-flush, hv-wrong-mask: acted on later */
     if (what == INJECT_NONE)
         return;
     printk("hvflush guest: injecting fault '%s' as the sweep asks\n", sweep_inject_name(what));

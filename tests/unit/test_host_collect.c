@@ -171,6 +171,8 @@ static void build_stream(struct sink *s, const struct knobs *k)
         record_u64(&w, "stale", 0);
         record_u64(&w, "control_rounds", 16);
         record_u64(&w, "control_stale", 9);
+        record_u64(&w, "control_stale_rounds", 7);
+        record_str(&w, "noop_pass_p", "1.02e-11");
         record_str(&w, "reason", "");
         assert_true(record_finish(&w));
     }

@@ -95,12 +95,15 @@ struct sweep_line {
 };
 
 /* Faults a sweep can ask the guest to inject, to test the failure paths of
- * the whole tool chain ("inject page-fault"). */
+ * the whole tool chain ("inject page-fault") and that the effect probe can
+ * fail ("inject skip-flush", "inject hv-wrong-mask"). */
 enum sweep_inject {
     INJECT_NONE = 0,
     INJECT_PAGE_FAULT,    /* touch an unmapped address after the platform records */
     INJECT_HANG,          /* spin forever with interrupts off */
     INJECT_NO_END,        /* exit successfully without the end record */
+    INJECT_SKIP_FLUSH,    /* effect probe: IPI targets acknowledge without invalidating */
+    INJECT_HV_WRONG_MASK, /* flush hypercalls name only the initiator's own VP */
     INJECT_COUNT
 };
 

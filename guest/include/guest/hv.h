@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <bench/hv_abi.h>
 
 struct hv_info {
     bool hv_present;              /* CPUID.1:ECX bit 31 and leaf 0x40000000 exists */
@@ -65,6 +66,8 @@ struct hv_result {
     bool faulted;                 /* the call raised an exception instead */
     uint8_t vector;               /* 6 (#UD), 13 (#GP), ... when faulted */
     uint8_t refused;              /* HV_REFUSED_*: the call was not issued */
+    bool incomplete;              /* rep call: SUCCESS, but reps_done stayed below
+                                     the rep count (no progress): an error */
 };
 
 /* Why a call was not issued (hv_result.refused); status then reads
@@ -114,6 +117,26 @@ struct hv_flush_request {
     bool fast;                    /* XMM fast input (caller checks hv_info.xmm_input) */
 };
 
+/* A flush call with its input block built once (outside any timed region)
+ * and issued as often as needed without touching it again. */
+struct hv_flush_prepared {
+    uint16_t code;
+    bool fast;
+    unsigned varhead, reps;
+    uint64_t *page;               /* memory input: the block, at the start of a
+                                     4 KiB identity-mapped page */
+    uint64_t fastq[HV_FAST_INPUT_QWORDS];   /* XMM fast input: RDX, R8, XMM0-5 */
+};
+/* Builds the input of call `code` for r into p (page: the caller's 4 KiB
+ * identity-mapped page for memory input; unused for fast input).  Returns
+ * HV_REFUSED_NONE, or why the call cannot be made as asked. */
+uint8_t hv_flush_prepare(uint16_t code, const struct hv_flush_request *r, void *page,
+                         struct hv_flush_prepared *p);
+/* Issues a prepared call (a List call re-issued until its reps are done,
+ * see flush.c); interrupts are off from the first issue to the last. */
+struct hv_result hv_flush_issue(const struct hv_flush_prepared *p);
+
+/* Prepare (into this CPU's input page) and issue in one step. */
 struct hv_result hv_flush_space(const struct hv_flush_request *r);     /* 0x0002 */
 struct hv_result hv_flush_list(const struct hv_flush_request *r);      /* 0x0003 */
 struct hv_result hv_flush_space_ex(const struct hv_flush_request *r);  /* 0x0013 */

@@ -1,0 +1,43 @@
+/*
+ * The run's verdicts counted per kind (see verdicts.h).  A configuration
+ * without a verdict (verify off, never announced) is not counted.
+ */
+#include <string.h>
+#include "verdicts.h"
+
+void verdicts_count(const struct run_data *d, struct verdict_counts *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (unsigned i = 0; i < d->nconfigs; i++) {
+        const char *v = collect_verdict(&d->configs[i]);
+
+        if (!strcmp(v, "pass"))
+            out->pass++;
+        else if (!strcmp(v, "inconclusive"))
+            out->inconclusive++;
+        else if (!strcmp(v, "fail"))
+            out->fail++;
+        else if (!strcmp(v, "error"))
+            out->error++;
+        else if (!strcmp(v, "unsupported"))
+            out->unsupported++;
+    }
+}
+
+void verdicts_print(FILE *out, const struct verdict_counts *v)
+{
+    fprintf(out, "verdicts: %u pass, %u inconclusive, %u fail, %u error, %u unsupported\n",
+            v->pass, v->inconclusive, v->fail, v->error, v->unsupported);
+}
+
+json_t *verdicts_json(const struct verdict_counts *v)
+{
+    return json_pack("{s:i, s:i, s:i, s:i, s:i}", "pass", (int)v->pass,
+                     "inconclusive", (int)v->inconclusive, "fail", (int)v->fail,
+                     "error", (int)v->error, "unsupported", (int)v->unsupported);
+}
+
+int verdicts_exit_status(const struct verdict_counts *v)
+{
+    return v->fail || v->error ? HVFLUSH_EXIT_VERDICT : 0;
+}

@@ -1,0 +1,25 @@
+/*
+ * The run's verdicts counted per kind: the terminal's closing line, the
+ * `verdicts` object of meta.json, and the exit status they imply (3 when
+ * any configuration reads fail or error).
+ */
+#ifndef HOST_VERDICTS_H
+#define HOST_VERDICTS_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "collect.h"
+
+#define HVFLUSH_EXIT_VERDICT 3   /* complete run with a fail or error verdict */
+
+struct verdict_counts { unsigned pass, inconclusive, fail, error, unsupported; };
+
+void verdicts_count(const struct run_data *d, struct verdict_counts *out);
+/* "verdicts: 10 pass, 2 inconclusive, 0 fail, 0 error, 3 unsupported" */
+void verdicts_print(FILE *out, const struct verdict_counts *v);
+json_t *verdicts_json(const struct verdict_counts *v);
+/* The exit status of a run that was otherwise ok: 0, or 3 with a fail or
+ * error verdict. */
+int verdicts_exit_status(const struct verdict_counts *v);
+
+#endif
