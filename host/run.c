@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conformance.h"
 #include "paths.h"
 #include "qemu.h"
 #include "qmp.h"
@@ -212,6 +213,7 @@ static int finish(struct run_info *ri)
         hv_err("cannot update latest: %s", err);
     ok = !strcmp(ri->status, "ok");
     summary_print(stdout, &ri->data, ri->tc);
+    conformance_print(stdout, ri->run_dir, &ri->data, NULL);
     if (!ok)
         hv_err("run failed: %s", ri->reason);
     printf("run: %s (%s)\n", paths_display(ri->run_dir), ri->status);
