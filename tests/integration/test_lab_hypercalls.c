@@ -114,6 +114,7 @@ static void check_lab(const char *kernel_args, const char *series)
     if (!strstr(r->out, args) || !strstr(r->out, " 0 unexpected, 0 unknown; 1 refused by the guest"))
         fail_msg("no conformance summary line in:\n%s", r->out);
     assert_null(strstr(r->out, "conformance: unexpected:"));
+    print_message("%.*s\n", (int)strcspn(strstr(r->out, args), "\n"), strstr(r->out, args));
 }
 
 static void test_lab_debian_6_1(void **state)
