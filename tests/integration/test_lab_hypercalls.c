@@ -120,7 +120,8 @@ static void check_lab(const char *kernel_args, const char *series)
     /* The terminal says the same in its summary line, with no case listed
      * as unexpected. */
     snprintf(args, sizeof(args), "conformance: %u cases — ", conf_ncases - 1);
-    if (!strstr(r->out, args) || !strstr(r->out, " 0 unexpected, 0 unknown; 1 refused by the guest"))
+    if (!strstr(r->out, args) ||
+        !strstr(r->out, " 0 unexpected, 0 unknown; 1 refused by the guest"))
         fail_msg("no conformance summary line in:\n%s", r->out);
     assert_null(strstr(r->out, "conformance: unexpected:"));
     print_message("%.*s\n", (int)strcspn(strstr(r->out, args), "\n"), strstr(r->out, args));

@@ -20,7 +20,8 @@
 
 enum conf_target { CONF_T_ONE, CONF_T_ALL, CONF_T_NONE, CONF_T_BAD_VP, CONF_T_VP4000 };
 enum conf_input { CONF_IN_SLOW, CONF_IN_FAST, CONF_IN_MSR };
-enum conf_gate { CONF_G_ALWAYS, CONF_G_XMM };     /* CONF_G_XMM: only where XMM input is advertised */
+/* CONF_G_XMM: run only where XMM input is advertised. */
+enum conf_gate { CONF_G_ALWAYS, CONF_G_XMM };
 enum conf_gpa { CONF_GPA_PAGE, CONF_GPA_MISALIGNED, CONF_GPA_CROSSING };
 enum conf_how {
     CONF_API,             /* through the guest's flush API (guest/hv/flush.c) */
