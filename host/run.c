@@ -11,10 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conformance.h"
 #include "paths.h"
 #include "qemu.h"
 #include "qmp.h"
 #include "run.h"
+#include "ratio.h"
 #include "summary.h"
 #include "util.h"
 #include "verdicts.h"
@@ -208,12 +210,16 @@ static int finish(struct run_info *ri)
         append(ri->reason, sizeof(ri->reason), "%s%s", ri->reason[0] ? "; " : "", err);
         ri->status = "failed";
     }
+    if (!ratio_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err)))
+        hv_err("%s", err);
     if (!meta_write(ri, err, sizeof(err)))
         hv_err("%s", err);
     if (!results_update_latest(ri->out, ri->run_id, err, sizeof(err)))
         hv_err("cannot update latest: %s", err);
     ok = !strcmp(ri->status, "ok");
     summary_print(stdout, &ri->data, ri->tc);
+    ratio_print(stdout, &ri->data, ri->tc);
+    conformance_print(stdout, ri->run_dir, &ri->data, NULL);
     verdicts_count(&ri->data, &counts);
     if (!ok)
         hv_err("run failed: %s", ri->reason);

@@ -145,7 +145,7 @@ struct run_result *run_hvflush(const char *args)
 {
     struct run_result *r = &result;
     char dir[] = "/tmp/hvflush-test-XXXXXX";
-    char cmd[2048], errpath[64], latest[64], target[256];
+    char cmd[2048], errpath[64], outpath[64], latest[64], target[256];
     ssize_t n;
     FILE *f;
     int status;
@@ -164,9 +164,18 @@ struct run_result *run_hvflush(const char *args)
     }
     snprintf(r->out_dir, sizeof(r->out_dir), "%s", dir);
     snprintf(errpath, sizeof(errpath), "%s.stderr", dir);
-    snprintf(cmd, sizeof(cmd), "build/hvflush %s --out %s --quiet 2>%s", args, dir, errpath);
+    snprintf(outpath, sizeof(outpath), "%s.stdout", dir);
+    snprintf(cmd, sizeof(cmd), "build/hvflush %s --out %s --quiet 2>%s >%s", args, dir, errpath,
+             outpath);
     status = system(cmd);
     r->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    f = fopen(outpath, "r");
+    if (f) {
+        n = (ssize_t)fread(r->out, 1, sizeof(r->out) - 1, f);
+        r->out[n > 0 ? n : 0] = '\0';
+        fclose(f);
+        unlink(outpath);
+    }
     f = fopen(errpath, "r");
     if (f) {
         n = (ssize_t)fread(r->err, 1, sizeof(r->err) - 1, f);
@@ -270,4 +279,98 @@ void assert_measured_and_verified(const struct run_config *c)
     assert_int_equal(c->stale, 0);
     assert_true(c->control_stale > 0);
     assert_int_equal(c->fresh, c->rounds * c->targets * c->pages);
+}
+
+/* ---- CSV files of a run -------------------------------------------------- */
+
+/* Splits one line into fields (quoted fields may hold commas and ""). */
+static char **csv_split(const char *line, unsigned *n)
+{
+    char **f = NULL, *cur = malloc(strlen(line) + 1);
+    size_t len = 0;
+    bool quoted = false;
+
+    *n = 0;
+    for (const char *p = line;; p++) {
+        if (quoted && *p == '"' && p[1] == '"') {
+            cur[len++] = '"';
+            p++;
+        } else if (*p == '"') {
+            quoted = !quoted;
+        } else if ((*p == ',' && !quoted) || *p == '\0' || (*p == '\n' && !quoted)) {
+            f = realloc(f, (*n + 1) * sizeof(*f));
+            cur[len] = '\0';
+            f[(*n)++] = strdup(cur);
+            len = 0;
+            if (*p != ',')
+                break;
+        } else {
+            cur[len++] = *p;
+        }
+    }
+    free(cur);
+    return f;
+}
+
+bool csv_read(const struct run_result *r, const char *name, struct csv_table *t)
+{
+    char path[700], *line = NULL;
+    size_t cap = 0;
+    bool ok = true;
+    FILE *f;
+
+    memset(t, 0, sizeof(*t));
+    snprintf(path, sizeof(path), "%s/%s", r->run_dir, name);
+    f = fopen(path, "r");
+    if (!f)
+        return false;
+    if (getline(&line, &cap, f) <= 0) {
+        ok = false;
+    } else {
+        t->cols = csv_split(line, &t->ncols);
+        while (getline(&line, &cap, f) > 0) {
+            unsigned n;
+            char **row = csv_split(line, &n);
+
+            t->rows = realloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
+            t->rows[t->nrows++] = row;
+            if (n != t->ncols) {
+                fprintf(stderr, "%s row %u: %u fields, header has %u\n", name, t->nrows, n,
+                        t->ncols);
+                ok = false;
+            }
+            /* Every row keeps ncols fields, so csv_get and csv_free stay in bounds. */
+            for (; n > t->ncols; n--)
+                free(row[n - 1]);
+            row = realloc(row, (t->ncols ? t->ncols : 1) * sizeof(*row));
+            for (; n < t->ncols; n++)
+                row[n] = strdup("");
+            t->rows[t->nrows - 1] = row;
+        }
+    }
+    free(line);
+    fclose(f);
+    return ok;
+}
+
+const char *csv_get(const struct csv_table *t, unsigned row, const char *col)
+{
+    for (unsigned c = 0; c < t->ncols; c++)
+        if (!strcmp(t->cols[c], col))
+            return row < t->nrows ? t->rows[row][c] : NULL;
+    return NULL;
+}
+
+void csv_free(struct csv_table *t)
+{
+    for (unsigned r = 0; r < t->nrows; r++) {
+        for (unsigned c = 0; c < t->ncols; c++)
+            free(t->rows[r][c]);
+        free(t->rows[r]);
+    }
+    for (unsigned c = 0; c < t->ncols; c++)
+        free(t->cols[c]);
+    free(t->rows);
+    free(t->cols);
+    memset(t, 0, sizeof(*t));
 }

@@ -28,6 +28,7 @@ struct run_result {
     char out_dir[256];       /* the --out directory (a fresh temporary one) */
     char run_dir[512];       /* out_dir/latest resolved; "" if none */
     char err[4096];          /* what the tool wrote to stderr */
+    char out[16384];         /* what the tool wrote to stdout (its start) */
     /* From records.txt: */
     bool stream_ok;
     uint64_t cpus, tsc_hz, overhead;
@@ -60,5 +61,19 @@ bool kvm_usable(void);
  * effect probe passed: every target read fresh, and the negative control
  * went stale at least once. */
 void assert_measured_and_verified(const struct run_config *c);
+
+/* ---- CSV files of a run, read by their header names ---------------------- */
+struct csv_table {
+    unsigned ncols, nrows;
+    char **cols;             /* header names */
+    char ***rows;            /* rows[r][c] */
+};
+
+/* Reads RUN/name (RFC 4180 quoting); false if it is missing or a row has
+ * another number of fields than the header. */
+bool csv_read(const struct run_result *r, const char *name, struct csv_table *t);
+/* The field of row under column col; NULL if there is no such column. */
+const char *csv_get(const struct csv_table *t, unsigned row, const char *col);
+void csv_free(struct csv_table *t);
 
 #endif
