@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hv_flags.h"
 #include "pin.h"
 
 enum cli_command {
@@ -54,6 +55,10 @@ struct cli_options {
     unsigned lab_memory_mib;    /* L1's memory */
     unsigned lab_vcpus;         /* L1's vCPUs; 0 until resolved: max(--smp, 2) */
     bool sweep_given;           /* --sweep was typed ("hvflush lab" has its own) */
+    /* The guest's CPU (KVM runs; the lab passes them to L1's run): */
+    struct hv_request hv;       /* --hv auto|off|FLAG[,FLAG...] */
+    bool hv_given;              /* --hv was typed */
+    const char *cpu;            /* --cpu MODEL; NULL: host on hardware KVM, else qemu64 */
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

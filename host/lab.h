@@ -172,6 +172,7 @@ struct lab_plan {
     char l1_error[1024];
     int l2_status;                  /* -1: none written */
     json_t *l1_times;               /* {"init": 2.61, ...} L1 uptime, seconds */
+    json_t *inner_hv;               /* L1 run's meta.json "hyperv_flags" */
     long long l0_ms;                /* L0 start to exit, host clock */
 };
 

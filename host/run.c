@@ -101,7 +101,7 @@ static void execute(struct run_info *ri)
 {
     char tmpdir[] = "/tmp/hvflush-XXXXXX", sock[64], path[PATH_MAX + 32], err[512];
     struct qemu_params params = {
-        .binary = ri->qemu, .accel = ri->accel, .smp = ri->opt->smp,
+        .binary = ri->qemu, .accel = ri->accel, .cpu = ri->hv.cpu, .smp = ri->opt->smp,
         .memory_mib = ri->opt->memory_mib, .guest = ri->guest, .run_dir = ri->run_dir,
         .qmp_socket = sock,
     };

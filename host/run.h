@@ -17,6 +17,7 @@
 #include "accel.h"
 #include "cli.h"
 #include "collect.h"
+#include "hv_flags.h"
 #include "lab.h"
 #include "pin.h"
 #include "qemu.h"
@@ -40,6 +41,9 @@ struct run_info {
     struct kvm_probe kvm;
     const char *accel;               /* "kvm", "tcg" or "lab" */
     const struct timing_class *tc;
+    char accel_why[512];             /* --accel auto's one line; "" otherwise */
+    struct hv_result hv;             /* hv-* flags asked for, accepted, refused; and
+                                      * hv.cpu, the guest's -cpu value */
     unsigned vcpus;                  /* of the QEMU the host starts: --smp, or L1's */
     struct lab_plan *lab;            /* --accel lab only */
     hwloc_topology_t topo;
