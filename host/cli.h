@@ -25,7 +25,7 @@ enum accel_choice {
     ACCEL_AUTO,
     ACCEL_KVM,
     ACCEL_TCG,
-    ACCEL_LAB,                  /* the nested lab (host/lab.h) */
+    ACCEL_LAB,                  /* the nested lab (host/lab/lab.h) */
 };
 
 #define CLI_SMP_MAX       255

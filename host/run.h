@@ -18,7 +18,7 @@
 #include "cli.h"
 #include "collect.h"
 #include "hv_flags.h"
-#include "lab.h"
+#include "lab/lab.h"
 #include "pin.h"
 #include "qemu.h"
 #include "results.h"
@@ -74,7 +74,7 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap);
 /* Writes run_dir/meta.json (atomically) from ri. */
 bool meta_write(const struct run_info *ri, char *err, size_t errcap);
 
-/* The nested lab's part of a run (lab_run.c). */
+/* The nested lab's part of a run (lab/run.c). */
 /* Chooses L0's accelerator and L1's size and sets ri->tc and ri->vcpus;
  * false after one "hvflush: ..." line (bad input). */
 bool lab_plan_run(struct run_info *ri);

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the nested lab's generated files (host/lab_files.c):
+ * Unit tests of the nested lab's generated files (host/lab/files.c):
  * RUN/lab/l2.sh must run the exact L2 argv it was made from, with only the
  * -cpu value replaced by its argument; RUN/lab/lab.env must give the init
  * back the values it was made from; L0's argv exports the run directory
@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "lab.h"
+#include "lab/lab.h"
 #include "qemu.h"
 
 /* Writes text to a temporary file, runs "sh FILE ARGS" and returns its

@@ -8,15 +8,15 @@
  * 9p share mounted at its own path, so L2's command line names the same
  * files as a run without the lab (README.md, "The nested lab").
  *
- *   lab_kernel.c   which Debian kernel package a --lab-kernel spec means
- *   lab_modules.c  the load order of the modules L1 needs (pure)
- *   lab_modinfo.c  the same, answered from an unpacked kernel package
- *   lab_prepare.c  fetching the kernel and building the initramfs
+ *   kernel.c   which Debian kernel package a --lab-kernel spec means
+ *   modules.c  the load order of the modules L1 needs (pure)
+ *   modinfo.c  the same, answered from an unpacked kernel package
+ *   prepare.c  fetching the kernel and building the initramfs
  *                  (scripts/lab/prepare.sh does the archive work)
- *   lab_files.c    L0's command line, RUN/lab/lab.env and RUN/lab/l2.sh
- *   lab_run.c      the lab's part of "hvflush run": plan, files, outcome
- *   lab_meta.c     meta.json's "lab" section
- *   lab_cmd.c      "hvflush lab", the self-check
+ *   files.c    L0's command line, RUN/lab/lab.env and RUN/lab/l2.sh
+ *   run.c      the lab's part of "hvflush run": plan, files, outcome
+ *   meta.c     meta.json's "lab" section
+ *   cmd.c      "hvflush lab", the self-check
  */
 #ifndef HOST_LAB_H
 #define HOST_LAB_H
@@ -32,7 +32,7 @@
 #define LAB_MODULE_NAME   64
 #define LAB_MODULE_FILE   256
 
-/* ---- kernel packages (lab_kernel.c) ---------------------------------------- */
+/* ---- kernel packages (kernel.c) ---------------------------------------- */
 
 /* Compares two version strings the way dpkg orders the digits and the
  * rest: runs of digits numerically, everything else character by
@@ -54,7 +54,7 @@ bool lab_kernel_select(const char *spec, const char *default_package,
                        const char *const names[], size_t n,
                        char *out, size_t cap, char *err, size_t errcap);
 
-/* ---- module load order (lab_modules.c, lab_modinfo.c) ----------------------- */
+/* ---- module load order (modules.c, modinfo.c) ----------------------- */
 
 struct lab_module {
     char name[LAB_MODULE_NAME];     /* kernel spelling: kvm_amd, 9pnet_virtio */
@@ -101,7 +101,7 @@ enum lab_lookup lab_modinfo_lookup(void *ctx, const char *name, char *file, size
                                    char *depends, size_t depcap, char *err, size_t errcap);
 void lab_modinfo_close(struct lab_modinfo *mi);
 
-/* ---- preparation (lab_prepare.c) ---------------------------------------------- */
+/* ---- preparation (prepare.c) ---------------------------------------------- */
 
 struct lab_kernel {
     char package[128];              /* linux-image-6.1.0-56-amd64 */
@@ -127,7 +127,7 @@ bool lab_cache_dir(char *out, size_t cap);
 bool lab_prepare(const char *root, const char *spec, const char *kvm_module, bool quiet,
                  struct lab_kernel *k);
 
-/* ---- L0, L1 and L2 command lines and files (lab_files.c) ----------------------- */
+/* ---- L0, L1 and L2 command lines and files (files.c) ----------------------- */
 
 /* The hv-* flags L2 asks for; the optional ones are kept only where the
  * L1 kernel and QEMU accept them (the init probes them). */
@@ -157,7 +157,7 @@ char *lab_env_text(const char *run_dir, const char *qemu, const char *kvm_module
 /* A single-quoted sh word.  Heap string or NULL. */
 char *lab_sh_quote(const char *s);
 
-/* ---- one lab run (lab_run.c) ------------------------------------------------------ */
+/* ---- one lab run (run.c) ------------------------------------------------------ */
 
 struct lab_plan {
     const char *l0_accel;           /* "tcg" or "kvm" (nested) */
@@ -176,7 +176,7 @@ struct lab_plan {
     long long l0_ms;                /* L0 start to exit, host clock */
 };
 
-/* ---- the self-check (lab_cmd.c) ------------------------------------------------- */
+/* ---- the self-check (cmd.c) ------------------------------------------------- */
 
 /* "hvflush lab": prepares the lab, boots the guest's bring-up in it and
  * reports what each level found.  Returns the exit status. */
