@@ -99,7 +99,8 @@ static void last_log_line(const char *path, char *out, size_t cap)
 /* Runs QEMU from start to exit; on failure leaves the reason in ri->reason. */
 static void execute(struct run_info *ri)
 {
-    char tmpdir[] = "/tmp/hvflush-XXXXXX", sock[64], path[PATH_MAX + 32], err[512];
+    const char *tmp = getenv("TMPDIR");
+    char tmpdir[PATH_MAX], sock[PATH_MAX + 16], path[PATH_MAX + 32], err[512];
     struct qemu_params params = {
         .binary = ri->qemu, .accel = ri->accel, .cpu = ri->hv.cpu, .smp = ri->opt->smp,
         .memory_mib = ri->opt->memory_mib, .guest = ri->guest, .run_dir = ri->run_dir,
@@ -111,6 +112,9 @@ static void execute(struct run_info *ri)
     struct qmp q = { .fd = -1 };
     int serial_fd;
 
+    /* The QMP socket's directory: $TMPDIR (a Unix socket path is short). */
+    fmt(tmpdir, sizeof(tmpdir), "%s/hvflush-XXXXXX", tmp && *tmp && strlen(tmp) < 64 ? tmp
+                                                                                   : "/tmp");
     if (!mkdtemp(tmpdir)) {
         fmt(ri->reason, sizeof(ri->reason), "cannot create a temporary directory: %s",
             strerror(errno));
@@ -118,7 +122,7 @@ static void execute(struct run_info *ri)
     }
     fmt(sock, sizeof(sock), "%s/qmp.sock", tmpdir);
     err[0] = '\0';
-    /* In the lab the host starts L0; L2's command goes to RUN/lab/l2.sh. */
+    /* In the lab the host starts L0; L1 runs hvflush itself (RUN/lab/lab.env). */
     ri->qemu_argv = ri->lab ? lab_start(ri, sock, err, sizeof(err)) : qemu_build_argv(&params);
     fmt(path, sizeof(path), "%s/serial.log", ri->run_dir);
     serial_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -130,8 +134,8 @@ static void execute(struct run_info *ri)
         goto cleanup;
     }
     if (ri->lab)
-        hv_note("started the lab: L0 QEMU (%s, %u vCPU%s, pin %s) → L1 Linux %s (%s) → "
-                "L2 guest (kvm, %u vCPU%s); run directory %s", ri->lab->l0_accel, ri->vcpus,
+        hv_note("started the lab: L0 QEMU (%s, %u vCPU%s, pin %s) → L1 Linux %s (%s) "
+                "running hvflush run --accel kvm → L2 guest (%u vCPU%s); run directory %s", ri->lab->l0_accel, ri->vcpus,
                 ri->vcpus == 1 ? "" : "s", pin_policy_name(ri->opt->pin),
                 ri->lab->k.release, ri->lab->kvm_module, ri->opt->smp,
                 ri->opt->smp == 1 ? "" : "s", paths_display(ri->run_dir));
@@ -216,6 +220,11 @@ static int finish(struct run_info *ri)
         hv_err("run failed: %s", ri->reason);
     printf("run: %s (%s)\n", paths_display(ri->run_dir), ri->status);
     fflush(stdout);
+    /* In the lab, L1's run's exit status decides (2: its input was bad,
+     * e.g. a --cpu or --hv that L1's KVM refused; any other status passes
+     * through as it is). */
+    if (ri->lab && ri->lab->l1_run_status > 1)
+        return ri->lab->l1_run_status;
     return ok ? 0 : 1;
 }
 
