@@ -208,8 +208,15 @@ static bool choose_accel(struct run_info *ri, const struct cli_options *o)
     }
     ri->vcpus = o->smp;
     if (!strcmp(ri->accel, "lab")) {
-        if (!lab_plan_run(ri) ||
-            !probe_tcg_model(ri, o->cpu ? o->cpu : "qemu64", "decided by L1's run"))
+        /* L2's model is checked here under TCG, except "host" (L1's own
+         * CPU), which only a KVM takes: L1's run checks that one. */
+        const char *l2_model = o->cpu ? o->cpu : LAB_L2_CPU_DEFAULT;
+
+        if (!lab_plan_run(ri))
+            return false;
+        if (!strcmp(l2_model, "host") || !strncmp(l2_model, "host,", 5))
+            hv_result_unused(&o->hv, l2_model, "decided by L1's run", &ri->hv);
+        else if (!probe_tcg_model(ri, l2_model, "decided by L1's run"))
             return false;
     } else if (!strcmp(ri->accel, "tcg")) {
         ri->tc = timing_class_for("tcg", virt);

@@ -195,22 +195,36 @@ static void read_lab_line(const struct run_info *ri, const char *name, char *out
     free(text);
 }
 
-/* An error L1 reported before it could write into the run directory: the
- * marked line in serial.log. */
-static void console_error(const struct run_info *ri, char *out, size_t cap)
+/* The first (or last) line of serial.log that starts with mark, without
+ * it; out is left alone when there is none. */
+static void console_line(const struct run_info *ri, const char *mark, bool last, char *out,
+                         size_t cap)
 {
-    char path[PATH_MAX + 16], *text = NULL, *mark;
+    char path[PATH_MAX + 16], *text = NULL, *found = NULL;
     size_t len;
 
     fmt(path, sizeof(path), "%s/serial.log", ri->run_dir);
     if (!read_file(path, &text, &len, 0))
         return;
-    mark = strstr(text, L1_ERROR_MARK);
-    if (mark) {
-        mark += strlen(L1_ERROR_MARK);
-        fmt(out, cap, "%.*s", (int)strcspn(mark, "\r\n"), mark);
+    for (char *p = strstr(text, mark); p; p = strstr(p + 1, mark)) {
+        if (p != text && p[-1] != '\n')
+            continue;
+        found = p;
+        if (!last)
+            break;
+    }
+    if (found) {
+        found += strlen(mark);
+        fmt(out, cap, "%.*s", (int)strcspn(found, "\r\n"), found);
     }
     free(text);
+}
+
+/* An error L1 reported before it could write into the run directory: the
+ * marked line in serial.log. */
+static void console_error(const struct run_info *ri, char *out, size_t cap)
+{
+    console_line(ri, L1_ERROR_MARK, false, out, cap);
 }
 
 /* RUN/lab/l1-times: "EVENT SECONDS" lines into {"EVENT": SECONDS}. */
@@ -236,7 +250,7 @@ static json_t *read_times(const struct run_info *ri, char *last, size_t cap)
 bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, size_t cap)
 {
     struct lab_plan *lab = ri->lab;
-    char status[16], last_event[32];
+    char status[16], last_event[32], console_message[512];
     const char *inner_reason;
 
     lab->l1_times = read_times(ri, last_event, sizeof(last_event));
@@ -271,9 +285,14 @@ bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, s
                    last_event[0] ? last_event : "none"), false;
     if (lab->l1_run_status == 0)
         return true;
+    /* Its reason: from its meta.json, or (bad input: it wrote nothing)
+     * its last "hvflush: " line on L1's console. */
     inner_reason = json_string_value(json_object_get(lab->inner_meta, "reason"));
+    console_message[0] = '\0';
+    if (!inner_reason)
+        console_line(ri, "hvflush: ", true, console_message, sizeof(console_message));
     fmt(why, cap, "lab: L1's run (exit status %d): %s", lab->l1_run_status,
-        inner_reason ? inner_reason : lab->l1_run_dir[0] ? "see its meta.json"
-                                     : "it wrote no run directory (see serial.log)");
+        inner_reason ? inner_reason : console_message[0] ? console_message
+                                    : "see serial.log");
     return false;
 }

@@ -9,7 +9,8 @@
  * result and its records.  The failure
  * paths are checked too: a KVM module that cannot load inside L1 (L0
  * without SVM) fails the run with one clear reason; a kernel that does not
- * exist and an L2 larger than L1 are refused before anything starts.
+ * exist and an L2 larger than L1 are refused before anything starts; bad
+ * input that only L1's run can see ends the run with its status 2.
  * "hvflush lab", the self-check, must pass and clean up after itself.
  *
  * The first run downloads the kernels into the lab cache (see README.md);
@@ -159,6 +160,24 @@ static void test_lab_kvm_module_failure(void **state)
     assert_null(strchr(reason, ';'));
 }
 
+/* L1's run refuses its input (a CPU property only its KVM's QEMU checks):
+ * its exit status 2 is the outer run's, with its one-line reason. */
+static void test_lab_l1_run_bad_input(void **state)
+{
+    struct run_result *r;
+    char reason[512];
+
+    (void)state;
+    r = run_hvflush("run --accel lab --smp 2 --cpu host,+nonsense --sweep "
+                    "tests/sweeps/boot.sweep --timeout 900");
+    if (r->exit_code != 2)
+        fail_msg("hvflush exited %d: %s", r->exit_code, r->err);
+    meta_string(r, "reason", reason, sizeof(reason));
+    assert_string_equal(reason, "lab: L1's run (exit status 2): --cpu host,+nonsense: QEMU "
+                                "refuses it under KVM: Property 'host-x86_64-cpu.nonsense' "
+                                "not found");
+}
+
 /* "hvflush lab": the self-check passes, reports what it found, and leaves
  * nothing behind in /tmp (its run directory is temporary without --out). */
 static void test_lab_self_check(void **state)
@@ -212,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_lab_boot_6_12),
         cmocka_unit_test(test_lab_self_check),
         cmocka_unit_test(test_lab_kvm_module_failure),
+        cmocka_unit_test(test_lab_l1_run_bad_input),
     };
 
     return cmocka_run_group_tests_name("guest booted in the nested lab", tests, NULL, NULL);
