@@ -120,3 +120,41 @@ const char *accel_resolve(enum accel_choice choice, const struct kvm_probe *k,
     }
     return k->usable ? "kvm" : "tcg";
 }
+
+const char *accel_auto_choose(const struct accel_auto_input *in, char *why, size_t cap)
+{
+    if (in->kvm_usable && !in->hv_off && in->kvm_hv_tlbflush) {
+        fmt(why, cap, "--accel auto: kvm, with Hyper-V enlightenments (the local KVM accepts "
+            "hv-tlbflush)");
+        return "kvm";
+    }
+    if (in->sweep_has_hv && !in->hv_off) {
+        if (in->kvm_usable)
+            fmt(why, cap, "--accel auto: lab, the sweep has hv-* configurations and the local "
+                "KVM refuses hv-tlbflush (%s)", in->hv_tlbflush_refusal && *in->hv_tlbflush_refusal
+                ? in->hv_tlbflush_refusal : "not accepted");
+        else
+            fmt(why, cap, "--accel auto: lab, the sweep has hv-* configurations and KVM is "
+                "not usable here (%s)", in->kvm_reason ? in->kvm_reason : "unknown");
+        return "lab";
+    }
+    if (in->kvm_usable) {
+        fmt(why, cap, "--accel auto: kvm, /dev/kvm works and %s", in->hv_off
+            ? "--hv off asks for no hypercalls" : "the sweep has no hv-* configurations");
+        return "kvm";
+    }
+    fmt(why, cap, "--accel auto: tcg, KVM is not usable here (%s)%s",
+        in->kvm_reason ? in->kvm_reason : "unknown",
+        in->hv_off ? " and --hv off asks for no hypercalls"
+                   : " and the sweep has no hv-* configurations");
+    return "tcg";
+}
+
+const char *accel_default_cpu(const char *accel, const struct timing_class *tc)
+{
+    if (!strcmp(accel, "tcg"))
+        return "qemu64,+rdtscp";
+    if (!strcmp(accel, "kvm") && tc && !strcmp(tc->name, "hardware"))
+        return "host";
+    return "qemu64";
+}

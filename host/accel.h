@@ -39,6 +39,26 @@ void kvm_probe(struct kvm_probe *k);
 const char *accel_resolve(enum accel_choice choice, const struct kvm_probe *k,
                           char *err, size_t errcap);
 
+/* What --accel auto weighs (run_prepare.c fills it in). */
+struct accel_auto_input {
+    bool kvm_usable;
+    const char *kvm_reason;         /* why not, when !kvm_usable */
+    bool hv_off;                    /* --hv off: no hypercalls wanted */
+    bool kvm_hv_tlbflush;           /* the local QEMU + KVM accepted hv-tlbflush */
+    const char *hv_tlbflush_refusal;/* QEMU's reason, when it did not */
+    bool sweep_has_hv;              /* strategy_is_hv() over the expanded configs */
+};
+
+/* --accel auto: KVM with Hyper-V where the local KVM accepts hv-tlbflush;
+ * else the nested lab when the sweep has hv-* configurations (and --hv is
+ * not off); else KVM where usable, else TCG.  Returns "kvm", "lab" or
+ * "tcg" and says why in one line (without "hvflush: "). */
+const char *accel_auto_choose(const struct accel_auto_input *in, char *why, size_t cap);
+
+/* The guest's default CPU model: host where KVM runs on hardware
+ * virtualization, qemu64 elsewhere (TCG adds rdtscp, which it emulates). */
+const char *accel_default_cpu(const char *accel, const struct timing_class *tc);
+
 /* The timing class of an accelerator on this host. */
 const struct timing_class *timing_class_for(const char *accel, bool host_virt_flags);
 /* Looks a timing class up by its name (as stored in summary.csv). */

@@ -20,9 +20,12 @@ const char cli_usage[] =
     "       hvflush version           the tool's version and git revision\n"
     "\n"
     "run options:\n"
-    "  --accel auto|kvm|tcg|lab accelerator (default auto: kvm when /dev/kvm works, else\n"
-    "                           tcg); lab: the guest under a Debian kernel's KVM (with\n"
-    "                           Hyper-V) nested in a QEMU the host starts\n"
+    "  --accel auto|kvm|tcg|lab accelerator (default auto, which says why it chose:\n"
+    "                           kvm with Hyper-V where the local KVM accepts hv-tlbflush;\n"
+    "                           else lab when the sweep has hv-* lines; else kvm when\n"
+    "                           /dev/kvm works, else tcg); lab: the guest under a Debian\n"
+    "                           kernel's KVM (with Hyper-V) nested in a QEMU the host\n"
+    "                           starts, where L1 runs hvflush run --accel kvm itself\n"
     "  --smp N                  vCPUs, 1-255 (default: host PUs, 2 to 8)\n"
     "  --sweep NAME|FILE        sweep to measure: NAME is <root>/bench/sweeps/NAME.sweep\n"
     "                           (default smoke); a path or *.sweep is read as a file\n"
@@ -36,6 +39,12 @@ const char cli_usage[] =
     "  --guest ELF              guest kernel (default: hvflush-guest.elf next to hvflush)\n"
     "  --qemu PATH              QEMU binary (default qemu-system-x86_64 from PATH)\n"
     "  --quiet                  do not echo the guest console\n"
+    "  --hv auto|off|FLAG,...   Hyper-V enlightenments for KVM (default auto: hv-vpindex,\n"
+    "                           hv-relaxed, hv-tlbflush, hv-tlbflush-ext, hv-xmm-input,\n"
+    "                           hv-ipi, hv-frequencies); each is probed and kept only\n"
+    "                           where QEMU + KVM accept it (meta.json: hyperv_flags)\n"
+    "  --cpu MODEL              guest CPU model (default: host on hardware KVM, else\n"
+    "                           qemu64; the lab's L2 uses qemu64)\n"
     "\n"
     "nested lab options (with --accel lab, and for hvflush lab):\n"
     "  --lab-kernel VERSION     L1 kernel: 6.1, 6.12, a release such as 6.1.0-56 or a\n"
@@ -162,6 +171,12 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
         o->guest = val;
     else if (!strcmp(name, "--qemu"))
         o->qemu = val;
+    else if (!strcmp(name, "--cpu"))
+        o->cpu = val;
+    else if (!strcmp(name, "--hv")) {
+        o->hv_given = true;
+        return hv_request_parse(val, &o->hv, err, cap);
+    }
     else
         return fmt(err, cap, "unknown option '%s' (see hvflush help)", name), false;
     return true;
@@ -170,7 +185,7 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
 static const char *const value_options[] = {
     "--accel", "--smp", "--sweep", "--pin", "--out", "--label", "--timeout",
     "--memory", "--guest", "--qemu", "--lab-kernel", "--lab-memory", "--lab-vcpus", "--seed",
-    NULL,
+    "--hv", "--cpu", NULL,
 };
 
 static bool takes_value(const char *name)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hv_flags.h"
 #include "pin.h"
 
 enum cli_command {
@@ -24,7 +25,7 @@ enum accel_choice {
     ACCEL_AUTO,
     ACCEL_KVM,
     ACCEL_TCG,
-    ACCEL_LAB,                  /* the nested lab (host/lab.h) */
+    ACCEL_LAB,                  /* the nested lab (host/lab/lab.h) */
 };
 
 #define CLI_SMP_MAX       255
@@ -56,6 +57,10 @@ struct cli_options {
     bool sweep_given;           /* --sweep was typed ("hvflush lab" has its own) */
     bool seed_given;            /* --seed N: shuffle the configuration order */
     unsigned seed;
+    /* The guest's CPU (KVM runs; the lab passes them to L1's run): */
+    struct hv_request hv;       /* --hv auto|off|FLAG[,FLAG...] */
+    bool hv_given;              /* --hv was typed */
+    const char *cpu;            /* --cpu MODEL; NULL: host on hardware KVM, else qemu64 */
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "lab.h"
+#include "lab/lab.h"
 #include "pin.h"
 #include "plot.h"
 #include "run.h"

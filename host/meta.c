@@ -74,8 +74,9 @@ static json_t *accel_json(const struct run_info *ri)
         json_array_append_new(flags, json_string("vmx"));
     if (ri->kvm.host_svm)
         json_array_append_new(flags, json_string("svm"));
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:o}",
+    return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:o}",
                      "requested", accel_choice_name(ri->opt->accel),
+                     "choice_reason", str_or_null(ri->accel_why),
                      "name", ri->accel, "timing_class", ri->tc->name, "label", ri->tc->label,
                      "kvm_api", ri->kvm.api_version >= 0 ?
                          json_integer(ri->kvm.api_version) : json_null(),
@@ -154,6 +155,11 @@ static json_t *build(const struct run_info *ri)
         verdicts_count(&ri->data, &counts);
         json_object_set_new(meta, "verdicts", verdicts_json(&counts));
     }
+    /* The guest's -cpu value and its hv-* flags (in the lab: L1's run's). */
+    if (meta)
+        json_object_set_new(meta, "hyperv_flags", ri->lab && ri->lab->inner_hv
+                                                      ? json_deep_copy(ri->lab->inner_hv)
+                                                      : hv_result_json(&ri->opt->hv, &ri->hv));
     /* In the lab, "qemu" above is L0 and "vm" is L2; "lab" says the rest. */
     if (meta && ri->lab)
         json_object_set_new(meta, "lab", lab_meta_json(ri));

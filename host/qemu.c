@@ -167,6 +167,18 @@ bool qemu_spawn(char *const argv[], const char *stderr_path, struct qemu_proc *p
     return true;
 }
 
+/* The prefix of an echoed console line.  In the lab the console is L1's,
+ * and L1's own hvflush run already writes the guest's lines as "guest: "
+ * and its own as "hvflush: ": those keep theirs, marked as L1's. */
+static const char *echo_prefix(const char *line, size_t len)
+{
+    if (len >= 7 && !strncmp(line, "guest: ", 7))
+        return "";
+    if (len >= 9 && !strncmp(line, "hvflush: ", 9))
+        return "L1: ";
+    return "guest: ";
+}
+
 /* Echoes complete console lines to stderr; keeps a partial line for later. */
 static void echo_lines(char *pending, size_t *plen, size_t cap, const char *data, size_t n)
 {
@@ -174,7 +186,7 @@ static void echo_lines(char *pending, size_t *plen, size_t cap, const char *data
         char c = data[i];
 
         if (c == '\n' || *plen + 1 >= cap) {
-            fprintf(stderr, "guest: %.*s\n", (int)*plen, pending);
+            fprintf(stderr, "%s%.*s\n", echo_prefix(pending, *plen), (int)*plen, pending);
             *plen = 0;
             if (c == '\n')
                 continue;
@@ -241,7 +253,7 @@ void qemu_supervise(struct qemu_proc *p, int serial_fd, bool quiet, long long de
             reap(p, out, WNOHANG);
     }
     if (!quiet && plen)
-        fprintf(stderr, "guest: %.*s\n", (int)plen, pending);
+        fprintf(stderr, "%s%.*s\n", echo_prefix(pending, plen), (int)plen, pending);
     close(p->console_fd);
     p->console_fd = -1;
 }

@@ -102,9 +102,10 @@ static void last_log_line(const char *path, char *out, size_t cap)
 /* Runs QEMU from start to exit; on failure leaves the reason in ri->reason. */
 static void execute(struct run_info *ri)
 {
-    char tmpdir[] = "/tmp/hvflush-XXXXXX", sock[64], path[PATH_MAX + 32], err[512];
+    const char *tmp = getenv("TMPDIR");
+    char tmpdir[PATH_MAX], sock[PATH_MAX + 16], path[PATH_MAX + 32], err[512];
     struct qemu_params params = {
-        .binary = ri->qemu, .accel = ri->accel, .smp = ri->opt->smp,
+        .binary = ri->qemu, .accel = ri->accel, .cpu = ri->hv.cpu, .smp = ri->opt->smp,
         .memory_mib = ri->opt->memory_mib, .guest = ri->guest, .run_dir = ri->run_dir,
         .qmp_socket = sock,
     };
@@ -114,6 +115,9 @@ static void execute(struct run_info *ri)
     struct qmp q = { .fd = -1 };
     int serial_fd;
 
+    /* The QMP socket's directory: $TMPDIR (a Unix socket path is short). */
+    fmt(tmpdir, sizeof(tmpdir), "%s/hvflush-XXXXXX", tmp && *tmp && strlen(tmp) < 64 ? tmp
+                                                                                   : "/tmp");
     if (!mkdtemp(tmpdir)) {
         fmt(ri->reason, sizeof(ri->reason), "cannot create a temporary directory: %s",
             strerror(errno));
@@ -121,7 +125,7 @@ static void execute(struct run_info *ri)
     }
     fmt(sock, sizeof(sock), "%s/qmp.sock", tmpdir);
     err[0] = '\0';
-    /* In the lab the host starts L0; L2's command goes to RUN/lab/l2.sh. */
+    /* In the lab the host starts L0; L1 runs hvflush itself (RUN/lab/lab.env). */
     ri->qemu_argv = ri->lab ? lab_start(ri, sock, err, sizeof(err)) : qemu_build_argv(&params);
     fmt(path, sizeof(path), "%s/serial.log", ri->run_dir);
     serial_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -133,8 +137,8 @@ static void execute(struct run_info *ri)
         goto cleanup;
     }
     if (ri->lab)
-        hv_note("started the lab: L0 QEMU (%s, %u vCPU%s, pin %s) → L1 Linux %s (%s) → "
-                "L2 guest (kvm, %u vCPU%s); run directory %s", ri->lab->l0_accel, ri->vcpus,
+        hv_note("started the lab: L0 QEMU (%s, %u vCPU%s, pin %s) → L1 Linux %s (%s) "
+                "running hvflush run --accel kvm → L2 guest (%u vCPU%s); run directory %s", ri->lab->l0_accel, ri->vcpus,
                 ri->vcpus == 1 ? "" : "s", pin_policy_name(ri->opt->pin),
                 ri->lab->k.release, ri->lab->kvm_module, ri->opt->smp,
                 ri->opt->smp == 1 ? "" : "s", paths_display(ri->run_dir));
@@ -226,6 +230,11 @@ static int finish(struct run_info *ri)
     printf("run: %s (%s)\n", paths_display(ri->run_dir), ri->status);
     verdicts_print(stdout, &counts);
     fflush(stdout);
+    /* In the lab, L1's run's bad input (exit 2, e.g. a --cpu or --hv that
+     * L1's KVM refused) passes through; a verdict's exit status 3 follows
+     * from the adopted records like any run's. */
+    if (ri->lab && ri->lab->l1_run_status == 2)
+        return 2;
     if (ok && verdicts_exit_status(&counts))
         hv_err("%u configuration%s failed verification, %u ended in error (exit status %d)",
                counts.fail, counts.fail == 1 ? "" : "s", counts.error, HVFLUSH_EXIT_VERDICT);

@@ -17,7 +17,8 @@
 #include "accel.h"
 #include "cli.h"
 #include "collect.h"
-#include "lab.h"
+#include "hv_flags.h"
+#include "lab/lab.h"
 #include "pin.h"
 #include "qemu.h"
 #include "results.h"
@@ -40,6 +41,9 @@ struct run_info {
     struct kvm_probe kvm;
     const char *accel;               /* "kvm", "tcg" or "lab" */
     const struct timing_class *tc;
+    char accel_why[512];             /* --accel auto's one line; "" otherwise */
+    struct hv_result hv;             /* hv-* flags asked for, accepted, refused; and
+                                      * hv.cpu, the guest's -cpu value */
     unsigned vcpus;                  /* of the QEMU the host starts: --smp, or L1's */
     struct lab_plan *lab;            /* --accel lab only */
     hwloc_topology_t topo;
@@ -70,7 +74,7 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap);
 /* Writes run_dir/meta.json (atomically) from ri. */
 bool meta_write(const struct run_info *ri, char *err, size_t errcap);
 
-/* The nested lab's part of a run (lab_run.c). */
+/* The nested lab's part of a run (lab/run.c). */
 /* Chooses L0's accelerator and L1's size and sets ri->tc and ri->vcpus;
  * false after one "hvflush: ..." line (bad input). */
 bool lab_plan_run(struct run_info *ri);

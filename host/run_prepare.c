@@ -4,6 +4,7 @@
  * an input error: one "hvflush: ..." line and exit status 2.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -133,22 +134,125 @@ static bool find_qemu(struct run_info *ri, const struct cli_options *o)
     return true;
 }
 
+/* A result line that is not an error but always printed. */
+static void say(const char *line)
+{
+    fprintf(stderr, "hvflush: %s\n", line);
+}
+
+static bool sweep_has_hv(const struct run_info *ri)
+{
+    for (unsigned i = 0; i < ri->nconfigs; i++)
+        if (strategy_is_hv(ri->configs[i].strategy))
+            return true;
+    return false;
+}
+
+/* The guest's CPU under KVM: the model, probed with the hv-* flags that
+ * --hv asks for (none with --hv off).  False (bad input) when QEMU refuses
+ * the model itself. */
+static bool probe_kvm_cpu(struct run_info *ri, const struct cli_options *o,
+                          const struct timing_class *tc)
+{
+    struct hv_qemu q = { .binary = ri->qemu, .accel = "kvm" };
+    const char *model = o->cpu ? o->cpu : accel_default_cpu("kvm", tc);
+    char err[HV_REASON_MAX];
+
+    if (!hv_probe(&o->hv, model, hv_try_qemu, &q, &ri->hv, err, sizeof(err))) {
+        hv_err("--cpu %s: QEMU refuses it under KVM: %s", model, err);
+        return false;
+    }
+    /* Without KVM_CAP_HYPERV, QEMU takes hv-relaxed and the like but
+     * leaves Hyper-V off: the guest would see none of them. */
+    if (ri->kvm.cap_hyperv == 0 && ri->hv.naccepted)
+        hv_result_refuse_all(&ri->hv, model, "KVM_CAP_HYPERV is 0: QEMU takes the flag but "
+                             "turns Hyper-V off, the guest would not see it");
+    if (o->hv.mode == HV_OFF) {
+        char cpu[sizeof(ri->hv.cpu)];
+
+        fmt(cpu, sizeof(cpu), "%s", ri->hv.cpu);
+        hv_result_unused(&o->hv, cpu, "--hv off", &ri->hv);
+    }
+    return true;
+}
+
+/* The model under TCG (or L0's TCG, for the lab's L2 model): one probe
+ * start, so that a model QEMU does not know is an input error. */
+static bool probe_tcg_model(struct run_info *ri, const char *model, const char *why)
+{
+    struct hv_request none = { .mode = HV_OFF };
+    struct hv_qemu q = { .binary = ri->qemu, .accel = "tcg" };
+    char err[HV_REASON_MAX];
+
+    if (!hv_probe(&none, model, hv_try_qemu, &q, &ri->hv, err, sizeof(err))) {
+        hv_err("--cpu %s: QEMU refuses it: %s", model, err);
+        return false;
+    }
+    hv_result_unused(&ri->opt->hv, model, why, &ri->hv);
+    return true;
+}
+
 static bool choose_accel(struct run_info *ri, const struct cli_options *o)
 {
-    char err[256];
+    const struct timing_class *kvm_tc;
+    const char *nested_in = getenv("HVFLUSH_NESTED_IN");
+    bool virt;
+    char err[256], line[1024];
 
     kvm_probe(&ri->kvm);
-    ri->accel = accel_resolve(o->accel, &ri->kvm, err, sizeof(err));
-    if (!ri->accel) {
-        hv_err("%s", err);
-        return false;
+    virt = ri->kvm.host_vmx || ri->kvm.host_svm;
+    /* Inside the lab's L1 the run is one level down: its figures carry
+     * the outer run's timing class, and its CPU model comes from --cpu. */
+    kvm_tc = nested_in && timing_class_by_name(nested_in) ? timing_class_by_name(nested_in)
+                                                          : timing_class_for("kvm", virt);
+    if (o->accel == ACCEL_AUTO) {
+        struct accel_auto_input in = {
+            .kvm_usable = ri->kvm.usable, .kvm_reason = ri->kvm.reason,
+            .hv_off = o->hv.mode == HV_OFF, .sweep_has_hv = sweep_has_hv(ri),
+        };
+
+        if (ri->kvm.usable) {
+            if (!probe_kvm_cpu(ri, o, kvm_tc))
+                return false;
+            in.kvm_hv_tlbflush = hv_result_accepted(&ri->hv, "hv-tlbflush");
+            for (unsigned i = 0; i < ri->hv.nrefused; i++)
+                if (!strcmp(ri->hv.refused[i].flag->name, "hv-tlbflush"))
+                    in.hv_tlbflush_refusal = ri->hv.refused[i].reason;
+        }
+        ri->accel = accel_auto_choose(&in, ri->accel_why, sizeof(ri->accel_why));
+        say(ri->accel_why);
+    } else {
+        ri->accel = accel_resolve(o->accel, &ri->kvm, err, sizeof(err));
+        if (!ri->accel) {
+            hv_err("%s", err);
+            return false;
+        }
+        if (!strcmp(ri->accel, "kvm") && !probe_kvm_cpu(ri, o, kvm_tc))
+            return false;
     }
     ri->vcpus = o->smp;
     if (!strcmp(ri->accel, "lab")) {
+        /* L2's model is checked here under TCG, except "host" (L1's own
+         * CPU), which only a KVM takes: L1's run checks that one. */
+        const char *l2_model = o->cpu ? o->cpu : LAB_L2_CPU_DEFAULT;
+
         if (!lab_plan_run(ri))
             return false;
+        if (!strcmp(l2_model, "host") || !strncmp(l2_model, "host,", 5))
+            hv_result_unused(&o->hv, l2_model, "decided by L1's run", &ri->hv);
+        else if (!probe_tcg_model(ri, l2_model, "decided by L1's run"))
+            return false;
+    } else if (!strcmp(ri->accel, "tcg")) {
+        ri->tc = timing_class_for("tcg", virt);
+        if (!probe_tcg_model(ri, o->cpu ? o->cpu : accel_default_cpu("tcg", ri->tc),
+                             "TCG has no Hyper-V"))
+            return false;
+        if (o->hv_given)
+            say("--hv: TCG has no Hyper-V; the hv flags are not used");
     } else {
-        ri->tc = timing_class_for(ri->accel, ri->kvm.host_vmx || ri->kvm.host_svm);
+        ri->tc = kvm_tc;
+        hv_result_line(&ri->hv, line, sizeof(line));
+        say(line);
     }
     if (!ri->tc) {
         hv_err("no timing class for accelerator %s", ri->accel);

@@ -4,15 +4,16 @@
 # modules, mounts the run directory (9p tag "hvrun", read-write), reads
 # RUN/lab/lab.env written by hvflush, loads KVM, mounts the host's root
 # (9p tag "hostroot", read-only) at /host with the run directory over its
-# own absolute path, finds out which hv-* CPU flags the L1 KVM accepts, and
-# runs RUN/lab/l2.sh (the L2 QEMU) chrooted into /host.
+# own absolute path, and runs the host's own "hvflush run --accel kvm"
+# chrooted into /host ($HVFLUSH_L1_RUN): that run probes the hv-* flags
+# L1's KVM accepts, starts L2 (the benchmark guest) and checks its records
+# exactly as on a user's KVM host, writing its run into RUN/lab/l2-run.
 #
 # What it leaves in RUN/lab for the host:
-#   l1-times   "EVENT SECONDS" lines, SECONDS = L1 uptime at that point
-#   l2-cpu     the -cpu value L2 ran with;  l2-notes  flags refused, and why
-#   l2-status  L2 QEMU's exit status (isa-debug-exit: (code << 1) | 1)
-#   l1-error   one line "lab: ..." when something inside L1 went wrong
-#   l2-qemu.log  the L2 QEMU's stderr
+#   l1-times       "EVENT SECONDS" lines, SECONDS = L1 uptime at that point
+#   l1-run-status  the exit status of L1's hvflush run
+#   l1-error       one line "lab: ..." when something inside L1 went wrong
+#   l2-run/        L1's run directory (meta.json, records.txt, serial.log, ...)
 # An error found before the run directory is mounted is printed on the
 # console as "HVFLUSH-L1-ERROR: lab: ..." (the host finds it in serial.log).
 # The init always ends with poweroff -f, so L0's QEMU exits normally.
@@ -87,12 +88,14 @@ load_modules kvm
 [ -c /dev/kvm ] || fail "/dev/kvm missing in L1 after loading $HVFLUSH_KVM_MODULE"
 stamp kvm
 
-# The host's root, read-only, with the devices, proc and sys of L1 and the
-# run directory (read-write) over its own path, so that the L2 command line
-# names the same files as a run without the lab.  cache=loose keeps what
+# The host's root, read-only, with the devices, proc and sys of L1, a tmpfs
+# on /dev/shm (L1's run keeps its QMP socket there: TMPDIR; not /tmp, which
+# may hold the run directory) and the run directory
+# (read-write) over its own path, so that L1's run names the same files as
+# the host.  cache=loose keeps what
 # was read in L1's page cache: every QEMU start reads its binary and about
 # a hundred libraries, and each start takes seconds less.  It is safe here
-# because the mount is read-only and nothing L2 reads from it changes
+# because the mount is read-only and nothing L1's run reads from it changes
 # during a run; the run directory (written by L2, read by the host) is a
 # separate mount without a cache.
 if ! out=$(mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /host 2>&1); then
@@ -101,73 +104,26 @@ fi
 mount -t devtmpfs devtmpfs /host/dev
 mount -t proc proc /host/proc
 mount -t sysfs sysfs /host/sys
+mkdir -p /host/dev/shm
+mount -t tmpfs tmpfs /host/dev/shm
 mount -o bind "$share" "/host$HVFLUSH_RUN_DIR" ||
     fail "cannot mount the run directory at $HVFLUSH_RUN_DIR inside the host's root"
 stamp mounted
 
-# Starts the L2 QEMU with CPU model $1 just far enough to create its vCPUs
-# (where KVM checks the hv-* flags), then quits it over QMP.  QEMU's
-# complaint, if any, is left in /tmp/probe.err.
-probe() {
-    printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
-        chroot /host "$HVFLUSH_L2_QEMU" -accel kvm -machine pc -cpu "$1" -m 16 \
-            -display none -nodefaults -S -qmp stdio >/dev/null 2>/tmp/probe.err
-}
-
-# Why the last probe failed: QEMU's last line, without its program prefix.
-probe_error() {
-    tail -n 1 /tmp/probe.err | sed 's/^[^:]*qemu-system-[^:]*: //'
-}
-
-# The base flags must work; each optional flag is kept only if accepted.
-# All flags are tried at once, and a refused flag that QEMU names in its
-# error ("... (hv-tlbflush-ext) is not supported by kernel") is dropped
-# before the next try: one QEMU start where everything is accepted, one
-# more per refused flag.  Only an error naming no flag is narrowed down
-# by trying the base alone and then each optional flag on its own.
-base=$HVFLUSH_L2_CPU_BASE
-optional=$HVFLUSH_L2_CPU_OPTIONAL
-: >"$lab/l2-notes"
-while :; do
-    cpu=$base
-    for flag in $optional; do
-        cpu="$cpu,$flag"
-    done
-    probe "$cpu" && break
-    why=$(probe_error)
-    culprit=""
-    for flag in $optional; do
-        case $why in *"($flag)"* | *"'$flag'"* | *" $flag "*) culprit=$flag ;; esac
-    done
-    if [ -z "$culprit" ]; then
-        probe "$base" || fail "qemu refused the hv flags of $base: $(probe_error)"
-        cpu=$base
-        for flag in $optional; do
-            if probe "$cpu,$flag"; then
-                cpu="$cpu,$flag"
-            else
-                echo "$flag refused by the L1 KVM/QEMU: $(probe_error)" >>"$lab/l2-notes"
-            fi
-        done
-        break
-    fi
-    echo "$culprit refused by the L1 KVM/QEMU: $why" >>"$lab/l2-notes"
-    rest=""
-    for flag in $optional; do
-        [ "$flag" = "$culprit" ] || rest="$rest $flag"
-    done
-    optional=$rest
-done
-echo "$cpu" >"$lab/l2-cpu"
-stamp probed
-
-# L2: the benchmark guest.  Its console is ours (and so L0's and the
-# host's serial.log); its records go to RUN/records.txt directly.
+# L1's own hvflush run, as a user would start it on a KVM host; its
+# console lines (the guest's) are ours, and so L0's and the host's.  Its
+# figures carry the outer run's timing class ($HVFLUSH_NESTED_IN).
+eval "set -- $HVFLUSH_L1_RUN"
+export HVFLUSH_NESTED_IN
+TMPDIR=/dev/shm
+export TMPDIR
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 stamp l2-start
 status=0
-chroot /host /bin/sh "$HVFLUSH_RUN_DIR/lab/l2.sh" "$cpu" 2>>"$lab/l2-qemu.log" || status=$?
+chroot /host "$@" || status=$?
+PATH=/bin
 stamp l2-end
-echo "$status" >"$lab/l2-status"
+echo "$status" >"$lab/l1-run-status"
 trap - EXIT
 sync
 poweroff -f

@@ -20,7 +20,7 @@
 #       Prints initramfs, busybox, cached.
 #
 # HVFLUSH_QUIET=1 silences progress.  Which kernel and which modules is
-# decided by hvflush (host/lab_kernel.c, host/lab_modules.c), not here.
+# decided by hvflush (host/lab/kernel.c, host/lab/modules.c), not here.
 set -eu
 
 # --- cleanup ------------------------------------------------------------------

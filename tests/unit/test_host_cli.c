@@ -173,12 +173,76 @@ static const struct {
       "--memory: '16' is not a number between 32 and 65536" },
     { 3, { "hvflush", "run", "--label=" }, "--label: must be 1 to 64 characters" },
     { 3, { "hvflush", "run", "--sweep=" }, "--sweep: empty value" },
+    { 4, { "hvflush", "run", "--hv", "hv-bogus" },
+      "--hv: unknown flag 'hv-bogus' (known: auto, off, or a list of hv-vpindex, hv-relaxed, "
+      "hv-tlbflush, hv-tlbflush-ext, hv-xmm-input, hv-ipi, hv-frequencies, hv-time, hv-vapic, "
+      "hv-runtime, hv-synic, hv-reset, hv-crash)" },
+    { 4, { "hvflush", "run", "--hv", "hv-vpindex,hv-ipi,hv-ipi" }, "--hv: hv-ipi is given twice" },
+    { 4, { "hvflush", "run", "--hv", "hv-vpindex,,hv-relaxed" },
+      "--hv: empty flag in 'hv-vpindex,,hv-relaxed'" },
+    { 4, { "hvflush", "run", "--hv", "hv-relaxed," }, "--hv: empty flag in 'hv-relaxed,'" },
+    { 4, { "hvflush", "run", "--hv", "auto,hv-relaxed" },
+      "--hv: unknown flag 'auto' (known: auto, off, or a list of hv-vpindex, hv-relaxed, "
+      "hv-tlbflush, hv-tlbflush-ext, hv-xmm-input, hv-ipi, hv-frequencies, hv-time, hv-vapic, "
+      "hv-runtime, hv-synic, hv-reset, hv-crash)" },
+    { 4, { "hvflush", "run", "--hv", "hv-tlbflush" },
+      "--hv: hv-tlbflush needs hv-vpindex (QEMU refuses it alone); add it to the list" },
+    { 4, { "hvflush", "run", "--hv", "hv-vpindex,hv-tlbflush-ext" },
+      "--hv: hv-tlbflush-ext needs hv-tlbflush (QEMU refuses it alone); add it to the list" },
+    { 3, { "hvflush", "run", "--hv=" }, "--hv: empty value" },
+    { 3, { "hvflush", "run", "--cpu=" }, "--cpu: empty value" },
+    { 3, { "hvflush", "run", "--cpu" }, "--cpu needs a value" },
     { 3, { "hvflush", "run", "extra" }, "run: unexpected argument 'extra' (see hvflush help)" },
     { 2, { "hvflush", "plot" },
       "plot takes exactly one argument, the run directory (e.g. hvflush plot results/latest)" },
     { 4, { "hvflush", "plot", "a", "b" },
       "plot takes exactly one argument, the run directory (e.g. hvflush plot results/latest)" },
 };
+
+/* --hv: auto (the default) and off name no flags; a list keeps the
+ * order given and is spelled back the same; the last --hv wins. */
+static void test_hv_and_cpu(void **state)
+{
+    const struct hv_flag_info *flags[HV_FLAGS_MAX];
+    struct cli_options o;
+    char err[256], name[256];
+
+    (void)state;
+    assert_true(parse(2, ARGV("run"), &o, err));
+    assert_int_equal(o.hv.mode, HV_AUTO);
+    assert_false(o.hv_given);
+    assert_null(o.cpu);
+    /* auto asks for exactly the flags the guest uses, dependencies first. */
+    assert_int_equal(hv_request_flags(&o.hv, flags), 7);
+    assert_string_equal(flags[0]->name, "hv-vpindex");
+    assert_string_equal(flags[2]->name, "hv-tlbflush");
+    assert_string_equal(flags[6]->name, "hv-frequencies");
+
+    assert_true(parse(4, ARGV("run", "--hv", "off"), &o, err));
+    assert_int_equal(o.hv.mode, HV_OFF);
+    assert_true(o.hv_given);
+    assert_int_equal(hv_request_flags(&o.hv, flags), 0);
+
+    assert_true(parse(5, ARGV("run", "--hv=hv-relaxed", "--cpu", "EPYC-v4"), &o, err));
+    assert_int_equal(o.hv.mode, HV_LIST);
+    assert_int_equal(o.hv.n, 1);
+    assert_string_equal(o.cpu, "EPYC-v4");
+
+    assert_true(parse(6, ARGV("run", "--hv", "off", "--hv", "hv-tlbflush,hv-vpindex,hv-ipi"),
+                      &o, err));
+    assert_int_equal(o.hv.mode, HV_LIST);
+    hv_request_name(&o.hv, name, sizeof(name));
+    assert_string_equal(name, "hv-tlbflush,hv-vpindex,hv-ipi");
+    /* The probe asks in table order: hv-vpindex before what needs it. */
+    assert_int_equal(hv_request_flags(&o.hv, flags), 3);
+    assert_string_equal(flags[0]->name, "hv-vpindex");
+    assert_string_equal(flags[1]->name, "hv-tlbflush");
+    assert_string_equal(flags[2]->name, "hv-ipi");
+
+    assert_true(parse(7, ARGV("run", "--accel", "lab", "--hv", "auto", "--cpu=qemu64"), &o, err));
+    assert_int_equal(o.hv.mode, HV_AUTO);
+    assert_string_equal(o.cpu, "qemu64");
+}
 
 static void test_bad_input(void **state)
 {
@@ -203,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_later_option_wins),
         cmocka_unit_test(test_other_commands),
         cmocka_unit_test(test_lab_options),
+        cmocka_unit_test(test_hv_and_cpu),
         cmocka_unit_test(test_bad_input),
     };
 

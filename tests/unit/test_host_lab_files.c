@@ -1,9 +1,9 @@
 /*
- * Unit tests of the nested lab's generated files (host/lab_files.c):
- * RUN/lab/l2.sh must run the exact L2 argv it was made from, with only the
- * -cpu value replaced by its argument; RUN/lab/lab.env must give the init
- * back the values it was made from; L0's argv exports the run directory
- * and starts paused.  The scripts are run by /bin/sh, as L1 runs them.
+ * Unit tests of the nested lab's generated files (host/lab/files.c):
+ * L1's run gets the outer run's options with an explicit CPU model;
+ * RUN/lab/lab.env must give the init back the values it was made from and
+ * L1's run's argv word for word; L0's argv exports the run directory and
+ * starts paused.  lab.env is read by /bin/sh, as L1 reads it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "lab.h"
+#include "lab/lab.h"
 #include "qemu.h"
 
 /* Writes text to a temporary file, runs "sh FILE ARGS" and returns its
@@ -41,73 +41,72 @@ static char *run_sh(const char *text, const char *args)
     return out;
 }
 
-/* An argv whose "binary" prints its arguments, one per line. */
-static char *const printing_argv[] = {
-    "/usr/bin/printf", "%s\\n", "-name", "hvflush,debug-threads=on", "-cpu", "qemu64",
-    "-kernel", "/odd path/it's here $HOME `x`.elf", "-S", NULL,
+/* The arguments of L1's run as an odd user could make them: spaces,
+ * quotes, $ and backquotes must reach hvflush unchanged. */
+static const struct lab_l1_run_params odd_run = {
+    .hvflush = "/w/build/hvflush", .run_dir = "/tmp/it's a run $HOME",
+    .guest = "/odd path/`x`.elf", .qemu = "/usr/bin/qemu-system-x86_64",
+    .smp = 4, .memory_mib = 256, .timeout_s = 900, .pin = "compact",
+    .hv = "hv-vpindex,hv-tlbflush", .cpu = NULL, .quiet = true,
 };
 
-static void test_l2_script_runs_the_argv(void **state)
-{
-    char *script = lab_l2_script(printing_argv, "20250101-000000-lab-4cpu",
-                                 "qemu64,hv-vpindex");
-    char *out;
+static bool has_pair(char **argv, const char *opt, const char *val);
 
-    (void)state;
-    assert_non_null(script);
-    assert_non_null(strstr(script, "# L2 of hvflush run 20250101-000000-lab-4cpu"));
-    out = run_sh(script, "qemu64,hv-vpindex,hv-tlbflush");
-    assert_string_equal(out, "-name\nhvflush,debug-threads=on\n-cpu\n"
-                             "qemu64,hv-vpindex,hv-tlbflush\n-kernel\n"
-                             "/odd path/it's here $HOME `x`.elf\n-S\n");
-    /* Without an argument: the flags hvflush asked for. */
-    out = run_sh(script, "");
-    assert_non_null(strstr(out, "-cpu\nqemu64,hv-vpindex\n-kernel"));
-    free(script);
-}
-
-static void test_l2_script_of_a_real_l2_argv(void **state)
+static void test_l1_run_argv(void **state)
 {
-    struct qemu_params l2 = {
-        .binary = "/usr/bin/qemu-system-x86_64", .accel = "kvm", .cpu = LAB_L2_CPU_BASE,
-        .smp = 4, .memory_mib = 256, .guest = "/w/build/hvflush-guest.elf",
-        .run_dir = "/w/results/r1", .qmp_socket = NULL,
-    };
-    char **argv = qemu_build_argv(&l2);
-    char *script;
+    struct lab_l1_run_params p = odd_run;
+    char **argv = lab_l1_run_argv(&p);
 
     (void)state;
     assert_non_null(argv);
-    script = lab_l2_script(argv, "r1", LAB_L2_CPU_BASE ",hv-xmm-input");
-    assert_non_null(script);
-    /* The same files as a run without the lab; no QMP, not paused. */
-    assert_non_null(strstr(script, "'-accel' 'kvm'"));
-    assert_non_null(strstr(script, "'-cpu' \"$cpu\""));
-    assert_non_null(strstr(script, "'file,id=records,path=/w/results/r1/records.txt'"));
-    assert_non_null(strstr(script, "'name=opt/hvflush/sweep,file=/w/results/r1/sweep.txt'"));
-    assert_non_null(strstr(script, "'isa-debug-exit,iobase=0xf4,iosize=4'"));
-    assert_null(strstr(script, "-qmp"));
-    assert_null(strstr(script, "'-S'"));
-    assert_non_null(strstr(script, "cpu=${1:-'" LAB_L2_CPU_BASE ",hv-xmm-input'}"));
-    free(script);
+    assert_string_equal(argv[0], "/w/build/hvflush");
+    assert_string_equal(argv[1], "run");
+    assert_true(has_pair(argv, "--accel", "kvm"));
+    assert_true(has_pair(argv, "--smp", "4"));
+    assert_true(has_pair(argv, "--memory", "256"));
+    assert_true(has_pair(argv, "--timeout", "900"));
+    assert_true(has_pair(argv, "--pin", "compact"));
+    assert_true(has_pair(argv, "--sweep", "/tmp/it's a run $HOME/sweep.txt"));
+    assert_true(has_pair(argv, "--guest", "/odd path/`x`.elf"));
+    assert_true(has_pair(argv, "--hv", "hv-vpindex,hv-tlbflush"));
+    /* L1's cpuinfo shows svm: the run must be told its model, never pick
+     * "host" by itself. */
+    assert_true(has_pair(argv, "--cpu", LAB_L2_CPU_DEFAULT));
+    assert_true(has_pair(argv, "--out", "/tmp/it's a run $HOME/lab/" LAB_L1_RUN_DIR));
+    qemu_argv_free(argv);
+    p.cpu = "EPYC";
+    p.quiet = false;
+    argv = lab_l1_run_argv(&p);
+    assert_true(has_pair(argv, "--cpu", "EPYC"));
+    for (int i = 0; argv[i]; i++)
+        assert_string_not_equal(argv[i], "--quiet");
     qemu_argv_free(argv);
 }
 
+/* lab.env, sourced by sh as the init does, gives back every value and
+ * L1's run's argv word for word (eval "set -- $HVFLUSH_L1_RUN"). */
 static void test_env_round_trip(void **state)
 {
-    char *env = lab_env_text("/tmp/it's a run", "/usr/bin/qemu-system-x86_64", "kvm_amd");
-    char *text, *out;
+    char **argv = lab_l1_run_argv(&odd_run);
+    char *env = lab_env_text("/tmp/it's a run", "kvm_amd", "nested-emulated", argv);
+    char *text, *out, expect[4096] = "";
 
     (void)state;
     assert_non_null(env);
-    assert_true(asprintf(&text, "%s\nprintf '%%s|%%s|%%s|%%s|%%s' \"$HVFLUSH_RUN_DIR\" "
-                         "\"$HVFLUSH_L2_QEMU\" \"$HVFLUSH_KVM_MODULE\" "
-                         "\"$HVFLUSH_L2_CPU_BASE\" \"$HVFLUSH_L2_CPU_OPTIONAL\"\n", env) > 0);
+    assert_true(asprintf(&text, "%s\nprintf '%%s|%%s|%%s\\n' \"$HVFLUSH_RUN_DIR\" "
+                         "\"$HVFLUSH_KVM_MODULE\" \"$HVFLUSH_NESTED_IN\"\n"
+                         "eval \"set -- $HVFLUSH_L1_RUN\"\nprintf '%%s\\n' \"$@\"\n",
+                         env) > 0);
     out = run_sh(text, "");
-    assert_string_equal(out, "/tmp/it's a run|/usr/bin/qemu-system-x86_64|kvm_amd|"
-                             LAB_L2_CPU_BASE "|" LAB_L2_CPU_OPTIONAL);
+    strcat(expect, "/tmp/it's a run|kvm_amd|nested-emulated\n");
+    for (int i = 0; argv[i]; i++) {
+        strcat(expect, argv[i]);
+        strcat(expect, "\n");
+    }
+    assert_string_equal(out, expect);
     free(text);
     free(env);
+    qemu_argv_free(argv);
 }
 
 static bool has_pair(char **argv, const char *opt, const char *val)
@@ -156,8 +155,7 @@ static void test_l0_argv(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_l2_script_runs_the_argv),
-        cmocka_unit_test(test_l2_script_of_a_real_l2_argv),
+        cmocka_unit_test(test_l1_run_argv),
         cmocka_unit_test(test_env_round_trip),
         cmocka_unit_test(test_l0_argv),
     };

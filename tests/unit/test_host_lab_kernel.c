@@ -1,5 +1,5 @@
 /*
- * Unit tests of the nested lab's kernel choice (host/lab_kernel.c): the
+ * Unit tests of the nested lab's kernel choice (host/lab/kernel.c): the
  * version order, which package names count as kernels, and what each
  * --lab-kernel spelling selects from a listing like apt's.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lab.h"
+#include "lab/lab.h"
 
 /* Shaped like `apt-cache pkgnames linux-image-` on Debian 12, plus a few
  * names that must never be chosen. */

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the nested lab's module load order (host/lab_modules.c),
+ * Unit tests of the nested lab's module load order (host/lab/modules.c),
  * over dependency tables copied from Debian's 6.1 and 6.12 kernels (each
  * module's depends= field): dependencies first, built-in modules skipped,
  * nothing loaded twice, and one clear message for a missing module or a
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lab.h"
+#include "lab/lab.h"
 
 struct fake_module {
     const char *name, *depends;     /* depends NULL: built in */

@@ -34,6 +34,20 @@ static bool nested_enabled(const char *m)
     return on;
 }
 
+void lab_choose_l0(bool kvm_usable, bool host_vmx, bool host_svm, bool nested_on,
+                   struct lab_plan *lab)
+{
+    if (kvm_usable && (host_vmx || host_svm) && nested_on) {
+        lab->l0_accel = "kvm";
+        lab->kvm_module = host_vmx ? "kvm_intel" : "kvm_amd";
+        fmt(lab->l0_cpu, sizeof(lab->l0_cpu), "host");
+    } else {
+        lab->l0_accel = "tcg";
+        lab->kvm_module = "kvm_amd";
+        fmt(lab->l0_cpu, sizeof(lab->l0_cpu), "qemu64,+svm,+npt");
+    }
+}
+
 bool lab_plan_run(struct run_info *ri)
 {
     const struct cli_options *o = ri->opt;
@@ -46,19 +60,9 @@ bool lab_plan_run(struct run_info *ri)
         return false;
     }
     ri->lab = lab;
-    lab->l2_status = -1;
-    /* KVM with nested virtualization where the host has it; otherwise TCG
-     * emulating AMD SVM (with nested paging), which kvm_amd accepts. */
-    if (ri->kvm.usable && (vmx || ri->kvm.host_svm) &&
-        nested_enabled(vmx ? "kvm_intel" : "kvm_amd")) {
-        lab->l0_accel = "kvm";
-        lab->kvm_module = vmx ? "kvm_intel" : "kvm_amd";
-        fmt(lab->l0_cpu, sizeof(lab->l0_cpu), "host");
-    } else {
-        lab->l0_accel = "tcg";
-        lab->kvm_module = "kvm_amd";
-        fmt(lab->l0_cpu, sizeof(lab->l0_cpu), "qemu64,+svm,+npt");
-    }
+    lab->l1_run_status = -1;
+    lab_choose_l0(ri->kvm.usable, vmx, ri->kvm.host_svm,
+                  nested_enabled(vmx ? "kvm_intel" : "kvm_amd"), lab);
     /* For diagnosis and tests: another L0 CPU model (e.g. one without SVM). */
     if (cpu && *cpu)
         fmt(lab->l0_cpu, sizeof(lab->l0_cpu), "%s", cpu);
@@ -133,10 +137,12 @@ static bool write_lab_file(const struct run_info *ri, const char *name, const ch
 char **lab_start(struct run_info *ri, const char *qmp_socket, char *err, size_t errcap)
 {
     struct lab_plan *lab = ri->lab;
-    struct qemu_params l2 = {
-        .binary = ri->qemu, .accel = "kvm", .cpu = LAB_L2_CPU_BASE, .smp = ri->opt->smp,
-        .memory_mib = ri->opt->memory_mib, .guest = ri->guest, .run_dir = ri->run_dir,
-        .qmp_socket = NULL,
+    char hvflush[PATH_MAX], hv[512], dir[PATH_MAX + 32], *env;
+    struct lab_l1_run_params l1 = {
+        .hvflush = hvflush, .run_dir = ri->run_dir, .guest = ri->guest, .qemu = ri->qemu,
+        .smp = ri->opt->smp, .memory_mib = ri->opt->memory_mib,
+        .timeout_s = ri->opt->timeout_s, .pin = pin_policy_name(ri->opt->pin), .hv = hv,
+        .cpu = ri->opt->cpu, .quiet = ri->opt->quiet,
     };
     struct lab_l0_params l0 = {
         .binary = ri->qemu, .accel = lab->l0_accel, .cpu = lab->l0_cpu,
@@ -144,29 +150,24 @@ char **lab_start(struct run_info *ri, const char *qmp_socket, char *err, size_t 
         .kernel = lab->k.kernel, .initramfs = lab->k.initramfs,
         .run_dir = ri->run_dir, .qmp_socket = qmp_socket,
     };
-    char dir[PATH_MAX + 8], requested[256], *script, *env;
     bool ok;
 
     /* The run directory is mounted at its own path inside L1's view of
-     * the host's root: that path must be the real one. */
+     * the host's root: that path must be the real one, and so must the
+     * path of the hvflush that L1 runs. */
     if (!make_real(ri->run_dir, sizeof(ri->run_dir), "run directory"))
         return fmt(err, errcap, "cannot resolve the run directory"), NULL;
+    if (!realpath("/proc/self/exe", hvflush))
+        return fmt(err, errcap, "cannot find the hvflush executable: %s", strerror(errno)),
+               NULL;
+    hv_request_name(&ri->opt->hv, hv, sizeof(hv));
     fmt(dir, sizeof(dir), "%s/lab", ri->run_dir);
     if (mkdir(dir, 0755) < 0 && errno != EEXIST)
         return fmt(err, errcap, "cannot create %s: %s", dir, strerror(errno)), NULL;
-    lab->l2_argv = qemu_build_argv(&l2);
-    fmt(requested, sizeof(requested), "%s", LAB_L2_CPU_BASE);
-    for (const char *f = LAB_L2_CPU_OPTIONAL; *f; ) {
-        size_t n = strcspn(f, " ");
-
-        append(requested, sizeof(requested), ",%.*s", (int)n, f);
-        f += n + (f[n] == ' ');
-    }
-    script = lab->l2_argv ? lab_l2_script(lab->l2_argv, ri->run_id, requested) : NULL;
-    env = lab_env_text(ri->run_dir, ri->qemu, lab->kvm_module);
-    ok = write_lab_file(ri, "l2.sh", script, 0755, err, errcap) &&
-         write_lab_file(ri, "lab.env", env, 0644, err, errcap);
-    free(script);
+    lab->l1_run_argv = lab_l1_run_argv(&l1);
+    env = lab->l1_run_argv ? lab_env_text(ri->run_dir, lab->kvm_module, ri->tc->name,
+                                          lab->l1_run_argv) : NULL;
+    ok = write_lab_file(ri, "lab.env", env, 0644, err, errcap);
     free(env);
     return ok ? lab_l0_argv(&l0) : NULL;
 }
@@ -194,22 +195,36 @@ static void read_lab_line(const struct run_info *ri, const char *name, char *out
     free(text);
 }
 
-/* An error L1 reported before it could write into the run directory: the
- * marked line in serial.log. */
-static void console_error(const struct run_info *ri, char *out, size_t cap)
+/* The first (or last) line of serial.log that starts with mark, without
+ * it; out is left alone when there is none. */
+static void console_line(const struct run_info *ri, const char *mark, bool last, char *out,
+                         size_t cap)
 {
-    char path[PATH_MAX + 16], *text = NULL, *mark;
+    char path[PATH_MAX + 16], *text = NULL, *found = NULL;
     size_t len;
 
     fmt(path, sizeof(path), "%s/serial.log", ri->run_dir);
     if (!read_file(path, &text, &len, 0))
         return;
-    mark = strstr(text, L1_ERROR_MARK);
-    if (mark) {
-        mark += strlen(L1_ERROR_MARK);
-        fmt(out, cap, "%.*s", (int)strcspn(mark, "\r\n"), mark);
+    for (char *p = strstr(text, mark); p; p = strstr(p + 1, mark)) {
+        if (p != text && p[-1] != '\n')
+            continue;
+        found = p;
+        if (!last)
+            break;
+    }
+    if (found) {
+        found += strlen(mark);
+        fmt(out, cap, "%.*s", (int)strcspn(found, "\r\n"), found);
     }
     free(text);
+}
+
+/* An error L1 reported before it could write into the run directory: the
+ * marked line in serial.log. */
+static void console_error(const struct run_info *ri, char *out, size_t cap)
+{
+    console_line(ri, L1_ERROR_MARK, false, out, cap);
 }
 
 /* RUN/lab/l1-times: "EVENT SECONDS" lines into {"EVENT": SECONDS}. */
@@ -235,20 +250,18 @@ static json_t *read_times(const struct run_info *ri, char *last, size_t cap)
 bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, size_t cap)
 {
     struct lab_plan *lab = ri->lab;
-    char status[16], last_event[32], log_line[512];
-    struct qemu_outcome l2 = { .exited = true };
-    struct stat st;
-    char records[PATH_MAX + 16];
+    char status[16], last_event[32], console_message[512];
+    const char *inner_reason;
 
     lab->l1_times = read_times(ri, last_event, sizeof(last_event));
-    read_lab_line(ri, "l2-cpu", lab->l2_cpu, sizeof(lab->l2_cpu), FIRST_LINE);
-    read_lab_line(ri, "l2-notes", lab->l2_notes, sizeof(lab->l2_notes), WHOLE);
     read_lab_line(ri, "l1-error", lab->l1_error, sizeof(lab->l1_error), FIRST_LINE);
     if (!lab->l1_error[0])
         console_error(ri, lab->l1_error, sizeof(lab->l1_error));
-    read_lab_line(ri, "l2-status", status, sizeof(status), FIRST_LINE);
+    read_lab_line(ri, "l1-run-status", status, sizeof(status), FIRST_LINE);
     if (status[0])
-        lab->l2_status = atoi(status);
+        lab->l1_run_status = atoi(status);
+    /* Whatever L1's run got to write is adopted, also from a failed run. */
+    lab_adopt_l1_run(ri);
 
     /* L0 itself did not end normally: the watchdog, a signal, a crash. */
     if (o->timed_out || o->interrupted || !o->exited || WIFSIGNALED(o->status)) {
@@ -266,24 +279,20 @@ bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, s
     }
     if (lab->l1_error[0])
         return fmt(why, cap, "%s", lab->l1_error), false;
-    if (lab->l2_status < 0)
-        return fmt(why, cap, "lab: L1 stopped before L2 finished (no lab/l2-status; "
-                   "last L1 step '%s'; see serial.log)", last_event[0] ? last_event : "none"),
-               false;
-    /* An L2 QEMU that could not start also exits 1, like a guest that
-     * succeeded; only the guest writes records. */
-    fmt(records, sizeof(records), "%s/records.txt", ri->run_dir);
-    read_lab_line(ri, "l2-qemu.log", log_line, sizeof(log_line), LAST_LINE);
-    if (lab->l2_status == 1 && (stat(records, &st) < 0 || st.st_size == 0) && log_line[0])
-        return fmt(why, cap, "lab: L2 QEMU failed: %s (see lab/l2-qemu.log)", log_line), false;
-    l2.status = (lab->l2_status & 0xff) << 8;
-    if (qemu_outcome_ok(&l2, ri->opt->timeout_s, why, cap))
+    if (lab->l1_run_status < 0)
+        return fmt(why, cap, "lab: L1 stopped before its hvflush run finished (no "
+                   "lab/l1-run-status; last L1 step '%s'; see serial.log)",
+                   last_event[0] ? last_event : "none"), false;
+    if (lab->l1_run_status == 0)
         return true;
-    {
-        char inner[512];
-
-        fmt(inner, sizeof(inner), "%s", why);
-        fmt(why, cap, "lab: L2: %s", inner);
-    }
+    /* Its reason: from its meta.json, or (bad input: it wrote nothing)
+     * its last "hvflush: " line on L1's console. */
+    inner_reason = json_string_value(json_object_get(lab->inner_meta, "reason"));
+    console_message[0] = '\0';
+    if (!inner_reason)
+        console_line(ri, "hvflush: ", true, console_message, sizeof(console_message));
+    fmt(why, cap, "lab: L1's run (exit status %d): %s", lab->l1_run_status,
+        inner_reason ? inner_reason : console_message[0] ? console_message
+                                    : "see serial.log");
     return false;
 }

@@ -2,7 +2,7 @@
  * "hvflush lab": the nested lab's self-check (see lab.h).  It is an
  * ordinary lab run of a bring-up-only sweep, followed by a short report
  * read back from the run's meta.json: what L0 emulated, which kernel and
- * KVM module L1 ran, which hv-* flags L1's KVM accepted for L2, which
+ * KVM module L1 ran, which hv-* flags L1's own hvflush run found its KVM to accept, which
  * hypervisor the guest in L2 saw, and how long each step took.  It passes
  * when the run is ok and the guest saw Hyper-V ("Microsoft Hv").
  */
@@ -60,29 +60,19 @@ static void step(json_t *times, const char *name, const char *from, const char *
         printf("  %-26s      - (not reached)\n", name);
 }
 
-/* Whether each optional flag made it into the -cpu value L2 ran with. */
-static void print_flags(json_t *l2)
+/* The -cpu value L2 ran with and each hv-* flag L1's run asked for. */
+static void print_flags(json_t *hv)
 {
-    const char *used = json_string_value(json_object_get(l2, "cpu_flags_used"));
-    json_t *notes = json_object_get(l2, "notes"), *note;
-    const char *opt = LAB_L2_CPU_OPTIONAL;
+    const char *cpu = json_string_value(json_object_get(hv, "cpu"));
+    json_t *v;
     size_t i;
 
-    printf("L2   -cpu %s\n", used ? used : "(L1 never got that far)");
-    while (used && *opt) {
-        size_t n = strcspn(opt, " ");
-        char flag[64], needle[80];
-
-        fmt(flag, sizeof(flag), "%.*s", (int)n, opt);
-        fmt(needle, sizeof(needle), ",%s", flag);
-        if (strstr(used, needle))
-            printf("     %s: accepted\n", flag);
-        else
-            printf("     %s: not used\n", flag);
-        opt += n + (opt[n] == ' ');
-    }
-    json_array_foreach(notes, i, note)
-        printf("     note: %s\n", json_string_value(note));
+    printf("L2   -cpu %s\n", cpu ? cpu : "(L1 never got that far)");
+    json_array_foreach(json_object_get(hv, "accepted"), i, v)
+        printf("     %s: accepted\n", json_string_value(v));
+    json_array_foreach(json_object_get(hv, "refused"), i, v)
+        printf("     %s: refused (%s)\n", json_string_value(json_object_get(v, "flag")),
+               json_string_value(json_object_get(v, "reason")));
 }
 
 /* The end of the console log of a failed check whose run directory is
@@ -139,7 +129,7 @@ static int report(const char *run_dir, int run_rc, long long total_ms)
            str_at(l1, "package_version", NULL), str_at(l1, "kernel_release", NULL),
            str_at(l1, "kvm_module", NULL),
            seconds(times, "kvm") >= 0 ? "present" : "not reached");
-    print_flags(json_object_get(lab, "l2"));
+    print_flags(json_object_get(meta, "hyperv_flags"));
     printf("L2   guest: %d CPUs, hypervisor signature %s\n",
            (int)json_integer_value(json_object_get(platform, "cpus")), hv ? hv : "(none)");
     printf("time\n  %-26s %6.1f s (kernel %s, initramfs %s)\n", "prepare",
@@ -149,8 +139,8 @@ static int report(const char *run_dir, int run_rc, long long total_ms)
     step(times, "L1 kernel boot to init", NULL, "init");
     step(times, "L1 modules, 9p mounts", "init", "mounted");
     step(times, "L1 hv flag probe", "mounted", "probed");
-    step(times, "L1 boot to L2 start", NULL, "l2-start");
-    step(times, "L2 run", "l2-start", "l2-end");
+    step(times, "L1 boot to its run", NULL, "l2-start");
+    step(times, "L1's hvflush run", "l2-start", "l2-end");
     printf("  %-26s %6.1f s\n", "L0 start to exit (host)",
            (double)json_integer_value(json_object_get(lab, "l0_run_ms")) / 1000.0);
     printf("  %-26s %6.1f s\n", "self-check in all", (double)total_ms / 1000.0);

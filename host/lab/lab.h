@@ -2,21 +2,23 @@
  * The nested lab: real KVM Hyper-V hypercalls on a host whose own KVM has
  * none.  L0 is the QEMU that hvflush starts (TCG emulating AMD SVM, or KVM
  * with nested virtualization where the host has it); L1 is a stock Debian
- * kernel with a busybox initramfs that loads KVM; L2 is the benchmark guest,
- * run by the host's own QEMU binary chrooted into the host's root, which L1
- * sees read-only over virtio-9p.  The run directory is a second, writable
- * 9p share mounted at its own path, so L2's command line names the same
- * files as a run without the lab (README.md, "The nested lab").
+ * kernel with a busybox initramfs that loads KVM and then runs the host's
+ * own "hvflush run --accel kvm" chrooted into the host's root (which L1
+ * sees read-only over virtio-9p): the same hv-flag probing, launch and
+ * record checks as on a user's KVM host.  L2 is the benchmark guest that
+ * run starts.  The run directory is a second, writable 9p share mounted at
+ * its own path; L1's run writes its own run directory into RUN/lab/l2-run,
+ * and the outer run adopts its records (README.md, "The nested lab").
  *
- *   lab_kernel.c   which Debian kernel package a --lab-kernel spec means
- *   lab_modules.c  the load order of the modules L1 needs (pure)
- *   lab_modinfo.c  the same, answered from an unpacked kernel package
- *   lab_prepare.c  fetching the kernel and building the initramfs
+ *   kernel.c   which Debian kernel package a --lab-kernel spec means
+ *   modules.c  the load order of the modules L1 needs (pure)
+ *   modinfo.c  the same, answered from an unpacked kernel package
+ *   prepare.c  fetching the kernel and building the initramfs
  *                  (scripts/lab/prepare.sh does the archive work)
- *   lab_files.c    L0's command line, RUN/lab/lab.env and RUN/lab/l2.sh
- *   lab_run.c      the lab's part of "hvflush run": plan, files, outcome
- *   lab_meta.c     meta.json's "lab" section
- *   lab_cmd.c      "hvflush lab", the self-check
+ *   files.c    L0's command line, L1's run's argv and RUN/lab/lab.env
+ *   run.c      the lab's part of "hvflush run": plan, files, outcome
+ *   meta.c     meta.json's "lab" section
+ *   cmd.c      "hvflush lab", the self-check
  */
 #ifndef HOST_LAB_H
 #define HOST_LAB_H
@@ -32,7 +34,7 @@
 #define LAB_MODULE_NAME   64
 #define LAB_MODULE_FILE   256
 
-/* ---- kernel packages (lab_kernel.c) ---------------------------------------- */
+/* ---- kernel packages (kernel.c) ---------------------------------------- */
 
 /* Compares two version strings the way dpkg orders the digits and the
  * rest: runs of digits numerically, everything else character by
@@ -54,7 +56,7 @@ bool lab_kernel_select(const char *spec, const char *default_package,
                        const char *const names[], size_t n,
                        char *out, size_t cap, char *err, size_t errcap);
 
-/* ---- module load order (lab_modules.c, lab_modinfo.c) ----------------------- */
+/* ---- module load order (modules.c, modinfo.c) ----------------------- */
 
 struct lab_module {
     char name[LAB_MODULE_NAME];     /* kernel spelling: kvm_amd, 9pnet_virtio */
@@ -101,7 +103,7 @@ enum lab_lookup lab_modinfo_lookup(void *ctx, const char *name, char *file, size
                                    char *depends, size_t depcap, char *err, size_t errcap);
 void lab_modinfo_close(struct lab_modinfo *mi);
 
-/* ---- preparation (lab_prepare.c) ---------------------------------------------- */
+/* ---- preparation (prepare.c) ---------------------------------------------- */
 
 struct lab_kernel {
     char package[128];              /* linux-image-6.1.0-56-amd64 */
@@ -127,12 +129,14 @@ bool lab_cache_dir(char *out, size_t cap);
 bool lab_prepare(const char *root, const char *spec, const char *kvm_module, bool quiet,
                  struct lab_kernel *k);
 
-/* ---- L0, L1 and L2 command lines and files (lab_files.c) ----------------------- */
+/* ---- L0's command line, L1's run and its files (files.c) --------------------- */
 
-/* The hv-* flags L2 asks for; the optional ones are kept only where the
- * L1 kernel and QEMU accept them (the init probes them). */
-#define LAB_L2_CPU_BASE     "qemu64,hv-vpindex,hv-relaxed,hv-tlbflush"
-#define LAB_L2_CPU_OPTIONAL "hv-tlbflush-ext hv-xmm-input"
+/* L2's CPU model when --cpu is not given: the same as the lab always used,
+ * so lab figures stay comparable (L1's cpuinfo shows svm, and L1's run
+ * must not pick "host" by itself). */
+#define LAB_L2_CPU_DEFAULT "qemu64"
+/* Where L1's run writes its run directory, under RUN/lab. */
+#define LAB_L1_RUN_DIR "l2-run"
 
 struct lab_l0_params {
     const char *binary;
@@ -147,17 +151,36 @@ struct lab_l0_params {
 /* L0's argv (NULL-terminated; free with qemu_argv_free), NULL on ENOMEM. */
 char **lab_l0_argv(const struct lab_l0_params *p);
 
-/* RUN/lab/l2.sh: the L2 argv as a POSIX sh script whose -cpu value is its
- * first argument, defaulting to requested_cpu.  Heap string or NULL. */
-char *lab_l2_script(char *const argv[], const char *run_id, const char *requested_cpu);
+/* What L1's own "hvflush run --accel kvm" is given: the outer run's
+ * options that concern L2, with every file named by its real path (L1 sees
+ * the host's root, and the run directory over its own path). */
+struct lab_l1_run_params {
+    const char *hvflush;            /* the host's hvflush binary */
+    const char *run_dir;            /* the outer run's directory */
+    const char *guest, *qemu;
+    unsigned smp, memory_mib, timeout_s;
+    const char *pin;                /* pin policy name */
+    const char *hv;                 /* --hv as hv_request_name() spells it */
+    const char *cpu;                /* NULL: LAB_L2_CPU_DEFAULT */
+    bool quiet;
+};
 
-/* RUN/lab/lab.env, sourced by the init.  Heap string or NULL. */
-char *lab_env_text(const char *run_dir, const char *qemu, const char *kvm_module);
+/* L1's run's argv: hvflush run --accel kvm ... --sweep RUN/sweep.txt
+ * --out RUN/lab/l2-run.  NULL-terminated, free with qemu_argv_free; NULL
+ * on ENOMEM. */
+char **lab_l1_run_argv(const struct lab_l1_run_params *p);
+
+/* RUN/lab/lab.env, sourced by the init: the run directory, the KVM
+ * module, the timing class L1's run reports (HVFLUSH_NESTED_IN) and L1's
+ * run's argv as sh words (HVFLUSH_L1_RUN, for eval "set -- ...").  Heap
+ * string or NULL. */
+char *lab_env_text(const char *run_dir, const char *kvm_module, const char *nested_in,
+                   char *const l1_run_argv[]);
 
 /* A single-quoted sh word.  Heap string or NULL. */
 char *lab_sh_quote(const char *s);
 
-/* ---- one lab run (lab_run.c) ------------------------------------------------------ */
+/* ---- one lab run (run.c) ------------------------------------------------------ */
 
 struct lab_plan {
     const char *l0_accel;           /* "tcg" or "kvm" (nested) */
@@ -165,17 +188,32 @@ struct lab_plan {
     const char *kvm_module;         /* "kvm_amd" or "kvm_intel" */
     unsigned l1_vcpus, l1_memory_mib;
     struct lab_kernel k;
-    char **l2_argv;
+    char **l1_run_argv;
     /* What L1 left in RUN/lab after the run: */
-    char l2_cpu[256];
-    char l2_notes[1024];
     char l1_error[1024];
-    int l2_status;                  /* -1: none written */
+    int l1_run_status;              /* L1's run's exit status; -1: none written */
+    char l1_run_dir[PATH_MAX];      /* RUN/lab/l2-run/<id>; "" if none */
     json_t *l1_times;               /* {"init": 2.61, ...} L1 uptime, seconds */
+    json_t *inner_meta;             /* L1's run's meta.json, NULL if none */
+    json_t *inner_hv;               /* its "hyperv_flags" (borrowed from inner_meta) */
     long long l0_ms;                /* L0 start to exit, host clock */
 };
 
-/* ---- the self-check (lab_cmd.c) ------------------------------------------------- */
+/* After L0's exit (adopt.c): finds L1's run directory in RUN/lab/l2-run,
+ * reads its meta.json, copies its records.txt to RUN/records.txt (the
+ * outer run's record checks, summary and plots then work unchanged) and
+ * prints its hv-flag line.  Best effort: what is missing stays empty. */
+struct run_info;
+void lab_adopt_l1_run(struct run_info *ri);
+
+/* Where L0 runs: KVM with nested virtualization where the host has VMX or
+ * SVM, a usable KVM and the module's nested=1 (timing class
+ * nested-hardware); otherwise TCG emulating AMD SVM with nested paging
+ * (nested-emulated).  Fills l0_accel, l0_cpu and kvm_module. */
+void lab_choose_l0(bool kvm_usable, bool host_vmx, bool host_svm, bool nested_on,
+                   struct lab_plan *lab);
+
+/* ---- the self-check (cmd.c) ------------------------------------------------- */
 
 /* "hvflush lab": prepares the lab, boots the guest's bring-up in it and
  * reports what each level found.  Returns the exit status. */

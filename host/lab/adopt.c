@@ -1,0 +1,92 @@
+/*
+ * The outer lab run adopts L1's own "hvflush run --accel kvm" (see lab.h):
+ * its run directory under RUN/lab/l2-run, its meta.json (hv-flag result,
+ * status, reason, L2's QEMU command line) and its records.txt, which is
+ * copied to RUN/records.txt so that the outer run's collector checks the
+ * same records a KVM host's run would.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "run.h"
+#include "util.h"
+
+/* The run directory L1's run made: the newest (by name, which starts
+ * with the UTC time) real directory under RUN/lab/l2-run. */
+static bool find_l1_run_dir(const struct run_info *ri, char *out, size_t cap)
+{
+    char base[PATH_MAX + 32], best[256] = "";
+    struct dirent *e;
+    DIR *d;
+
+    fmt(base, sizeof(base), "%s/lab/%s", ri->run_dir, LAB_L1_RUN_DIR);
+    d = opendir(base);
+    if (!d)
+        return false;
+    while ((e = readdir(d))) {
+        char path[PATH_MAX + 300];
+        struct stat st;
+
+        if (e->d_name[0] == '.')
+            continue;
+        fmt(path, sizeof(path), "%s/%s", base, e->d_name);
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && strcmp(e->d_name, best) > 0)
+            fmt(best, sizeof(best), "%s", e->d_name);
+    }
+    closedir(d);
+    return best[0] && fmt(out, cap, "%s/%s", base, best);
+}
+
+static void copy_records(const struct run_info *ri, const char *from_dir)
+{
+    char from[PATH_MAX + 16], to[PATH_MAX + 16], *text = NULL;
+    size_t len;
+
+    fmt(from, sizeof(from), "%s/records.txt", from_dir);
+    fmt(to, sizeof(to), "%s/records.txt", ri->run_dir);
+    if (!read_file(from, &text, &len, 0))
+        return;
+    if (!write_file(to, text, len))
+        hv_err("lab: cannot copy L1's records to %s: %s", to, strerror(errno));
+    free(text);
+}
+
+/* "lab: L1's hv flags: accepted A,B; refused C (why)" from hyperv_flags. */
+static void print_hv_line(json_t *hv)
+{
+    json_t *accepted = json_object_get(hv, "accepted"), *refused = json_object_get(hv, "refused");
+    char line[2048] = "lab: L1's hv flags: accepted ";
+    size_t i;
+    json_t *v;
+
+    if (!json_array_size(accepted))
+        append(line, sizeof(line), "none");
+    json_array_foreach(accepted, i, v)
+        append(line, sizeof(line), "%s%s", i ? "," : "", json_string_value(v));
+    json_array_foreach(refused, i, v)
+        append(line, sizeof(line), "%s%s (%s)", i ? ", " : "; refused ",
+               json_string_value(json_object_get(v, "flag")),
+               json_string_value(json_object_get(v, "reason")));
+    fprintf(stderr, "hvflush: %s\n", line);
+}
+
+void lab_adopt_l1_run(struct run_info *ri)
+{
+    struct lab_plan *lab = ri->lab;
+    char meta[PATH_MAX + 16];
+
+    if (!find_l1_run_dir(ri, lab->l1_run_dir, sizeof(lab->l1_run_dir))) {
+        lab->l1_run_dir[0] = '\0';
+        return;
+    }
+    copy_records(ri, lab->l1_run_dir);
+    fmt(meta, sizeof(meta), "%s/meta.json", lab->l1_run_dir);
+    lab->inner_meta = json_load_file(meta, 0, NULL);
+    lab->inner_hv = json_object_get(lab->inner_meta, "hyperv_flags");
+    if (lab->inner_hv)
+        print_hv_line(lab->inner_hv);
+}
