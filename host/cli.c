@@ -213,9 +213,10 @@ static bool check_lab_options(struct cli_options *o, char *err, size_t cap)
         o->accel = ACCEL_LAB;
         return true;
     }
-    if (lab_options && o->accel != ACCEL_LAB)
-        return fmt(err, cap, "--lab-kernel, --lab-memory and --lab-vcpus need --accel lab"),
-               false;
+    /* With --accel auto the lab may be chosen later; run_prepare checks. */
+    if (lab_options && o->accel != ACCEL_LAB && o->accel != ACCEL_AUTO)
+        return fmt(err, cap, "--lab-kernel, --lab-memory and --lab-vcpus need --accel lab "
+                   "(or auto)"), false;
     return true;
 }
 

@@ -221,6 +221,12 @@ static bool choose_accel(struct run_info *ri, const struct cli_options *o)
         }
         ri->accel = accel_auto_choose(&in, ri->accel_why, sizeof(ri->accel_why));
         say(ri->accel_why);
+        if (strcmp(ri->accel, "lab") && (o->lab_kernel || o->lab_vcpus ||
+                                         o->lab_memory_mib != CLI_LAB_MEMORY_DEFAULT)) {
+            hv_err("--lab-kernel, --lab-memory and --lab-vcpus apply to the lab, and "
+                   "--accel auto chose %s here", ri->accel);
+            return false;
+        }
     } else {
         ri->accel = accel_resolve(o->accel, &ri->kvm, err, sizeof(err));
         if (!ri->accel) {

@@ -130,6 +130,11 @@ static const struct bad_case {
       "hvflush: --accel auto: lab, the sweep has hv-* configurations and the local KVM "
       "refuses hv-tlbflush (needs hv-vpindex, which was refused)\n"
       "hvflush: --memory 2000 MiB does not fit L1's --lab-memory 2048 MiB" },
+    /* The lab's options go with --accel auto, but only where it picks the
+     * lab: a sweep without hypercalls runs on this host's KVM. */
+    { true, "run --accel auto --lab-kernel 6.12 --sweep tests/sweeps/boot.sweep",
+      "hvflush: --lab-kernel, --lab-memory and --lab-vcpus apply to the lab, and --accel "
+      "auto chose kvm here\n" },
 };
 
 static void test_bad_hv_and_cpu(void **state)
