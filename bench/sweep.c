@@ -2,6 +2,7 @@
  * Sweep parser (grammar: bench/sweeps/README.md).  Runs on the
  * host before QEMU starts and again in the guest on the validated text.
  */
+#include <stddef.h>
 #include <bench/sweep.h>
 #include <bench/text.h>
 #include "sweep_items.h"
@@ -102,52 +103,66 @@ static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 #define KEY_PLACEMENT (1u << 12)
 #define KEYS_HV     (KEY_INPUT | KEY_SCOPE | KEY_NONGLOBAL | KEY_PROCS)
 
+/* The list-valued keys of a "measure" line: where each list and its count
+ * live in struct sweep_line, how one item parses, and what the error
+ * message offers. */
+struct list_key {
+    const char *name;
+    unsigned bit, max;
+    bool (*item)(const char *s, size_t n, void *out, unsigned idx);
+    size_t list, count;         /* offsets in struct sweep_line */
+    const char *values;
+};
+
+#define LIST_KEY(name, bit, max, item, list, count, values) \
+    { name, bit, max, item, offsetof(struct sweep_line, list), \
+      offsetof(struct sweep_line, count), values }
+
+static const struct list_key list_keys[] = {
+    LIST_KEY("flush", KEY_FLUSH, FLUSH_OP_COUNT, sweep_item_flush, flush, nflush,
+             "invlpg, cr3"),
+    LIST_KEY("pages", KEY_PAGES, SWEEP_LIST_MAX, sweep_item_pages, pages, npages, "1-512"),
+    LIST_KEY("targets", KEY_TARGETS, SWEEP_LIST_MAX, sweep_item_targets, targets, ntargets,
+             "pow2, all or counts >= 1"),
+    LIST_KEY("state", KEY_STATE, TARGET_STATE_COUNT, sweep_item_state, state, nstates,
+             "spin, halt"),
+    LIST_KEY("input", KEY_INPUT, HV_INPUT_COUNT, sweep_item_input, input, ninput,
+             "slow, fast"),
+    LIST_KEY("scope", KEY_SCOPE, SCOPE_COUNT, sweep_item_scope, scope, nscope, "cr3, all"),
+    LIST_KEY("nonglobal", KEY_NONGLOBAL, 2, sweep_item_onoff, nonglobal, nnonglobal,
+             "off, on"),
+    LIST_KEY("procs", KEY_PROCS, PROCS_COUNT, sweep_item_procs, procs, nprocs, "mask, all"),
+    LIST_KEY("initiator", KEY_INITIATOR, SWEEP_LIST_MAX, sweep_item_cpu, initiator,
+             ninitiator, "CPU numbers 0-255"),
+    LIST_KEY("placement", KEY_PLACEMENT, PLACEMENT_COUNT, sweep_item_placement, placement,
+             nplacement, "first, last, spread"),
+};
+
 static bool parse_measure_key(struct sweep_line *l, struct span key, struct span val,
                               unsigned *seen, unsigned lineno, struct sweep_error *err)
 {
-    unsigned bit, count = 0;
+    const struct list_key *list = NULL;
+    const char *bad = "' (expected a count in range)";
+    char why[80];
+    unsigned bit, i;
     bool ok;
 
-    if (text_eq_n(key.s, key.n, "flush")) {
-        bit = KEY_FLUSH;
-        ok = for_each_item(val, FLUSH_OP_COUNT, &count, sweep_item_flush, l->flush);
-        l->nflush = count;
-    } else if (text_eq_n(key.s, key.n, "pages")) {
-        bit = KEY_PAGES;
-        ok = for_each_item(val, SWEEP_LIST_MAX, &count, sweep_item_pages, l->pages);
-        l->npages = count;
-    } else if (text_eq_n(key.s, key.n, "targets")) {
-        bit = KEY_TARGETS;
-        ok = for_each_item(val, SWEEP_LIST_MAX, &count, sweep_item_targets, l->targets);
-        l->ntargets = count;
-    } else if (text_eq_n(key.s, key.n, "state")) {
-        bit = KEY_STATE;
-        ok = for_each_item(val, TARGET_STATE_COUNT, &count, sweep_item_state, l->state);
-        l->nstates = count;
-    } else if (text_eq_n(key.s, key.n, "input")) {
-        bit = KEY_INPUT;
-        ok = for_each_item(val, HV_INPUT_COUNT, &count, sweep_item_input, l->input);
-        l->ninput = count;
-    } else if (text_eq_n(key.s, key.n, "scope")) {
-        bit = KEY_SCOPE;
-        ok = for_each_item(val, SCOPE_COUNT, &count, sweep_item_scope, l->scope);
-        l->nscope = count;
-    } else if (text_eq_n(key.s, key.n, "nonglobal")) {
-        bit = KEY_NONGLOBAL;
-        ok = for_each_item(val, 2, &count, sweep_item_onoff, l->nonglobal);
-        l->nnonglobal = count;
-    } else if (text_eq_n(key.s, key.n, "procs")) {
-        bit = KEY_PROCS;
-        ok = for_each_item(val, PROCS_COUNT, &count, sweep_item_procs, l->procs);
-        l->nprocs = count;
-    } else if (text_eq_n(key.s, key.n, "initiator")) {
-        bit = KEY_INITIATOR;
-        ok = for_each_item(val, SWEEP_LIST_MAX, &count, sweep_item_cpu, l->initiator);
-        l->ninitiator = count;
-    } else if (text_eq_n(key.s, key.n, "placement")) {
-        bit = KEY_PLACEMENT;
-        ok = for_each_item(val, PLACEMENT_COUNT, &count, sweep_item_placement, l->placement);
-        l->nplacement = count;
+    for (i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]); i++)
+        if (text_eq_n(key.s, key.n, list_keys[i].name))
+            list = &list_keys[i];
+    if (list) {
+        unsigned count = 0;
+
+        bit = list->bit;
+        ok = for_each_item(val, list->max, &count, list->item, (char *)l + list->list);
+        *(unsigned *)((char *)l + list->count) = count;
+        why[0] = '\0';
+        text_append(why, sizeof(why), "' for ");
+        text_append(why, sizeof(why), list->name);
+        text_append(why, sizeof(why), " (");
+        text_append(why, sizeof(why), list->values);
+        text_append(why, sizeof(why), "; comma-separated)");
+        bad = why;
     } else if (text_eq_n(key.s, key.n, "samples")) {
         bit = KEY_SAMPLES;
         ok = parse_count(val, 1, SWEEP_SAMPLES_MAX, &l->samples);
@@ -158,6 +173,7 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
         bit = KEY_VERIFY;
         ok = text_eq_n(val.s, val.n, "on") || text_eq_n(val.s, val.n, "off");
         l->verify = text_eq_n(val.s, val.n, "on");
+        bad = "' for verify (on, off)";
     } else {
         return fail(err, lineno, "unknown key '", key.s, key.n,
                     "' (expected flush, pages, targets, state, initiator, placement, input, "
@@ -167,18 +183,7 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
         return fail(err, lineno, "key '", key.s, key.n, "' given twice");
     *seen |= bit;
     if (!ok)
-        return fail(err, lineno, "bad value '", val.s, val.n, bit == KEY_FLUSH ?
-                    "' for flush (invlpg, cr3; comma-separated)" : bit == KEY_PAGES ?
-                    "' for pages (1-512; comma-separated)" : bit == KEY_TARGETS ?
-                    "' for targets (pow2, all or counts >= 1; comma-separated)" : bit == KEY_STATE ?
-                    "' for state (spin, halt; comma-separated)" : bit == KEY_INPUT ?
-                    "' for input (slow, fast; comma-separated)" : bit == KEY_SCOPE ?
-                    "' for scope (cr3, all; comma-separated)" : bit == KEY_NONGLOBAL ?
-                    "' for nonglobal (off, on; comma-separated)" : bit == KEY_PROCS ?
-                    "' for procs (mask, all; comma-separated)" : bit == KEY_INITIATOR ?
-                    "' for initiator (CPU numbers 0-255; comma-separated)" : bit == KEY_PLACEMENT ?
-                    "' for placement (first, last, spread; comma-separated)" : bit == KEY_VERIFY ?
-                    "' for verify (on, off)" : "' (expected a count in range)");
+        return fail(err, lineno, "bad value '", val.s, val.n, bad);
     return true;
 }
 

@@ -162,20 +162,10 @@ static void count(struct conformance_counts *c, const struct conformance_verdict
         c->kvm_unknown++;
 }
 
-/* A CSV field, quoted when it holds a comma or a quote. */
+/* A CSV field, quoted where it must be, then its separator. */
 static void put_field(FILE *f, const char *s, bool last)
 {
-    if (strpbrk(s, ",\"\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s == '\n' ? ' ' : *s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
+    csv_put_text(f, s);
     fputc(last ? '\n' : ',', f);
 }
 

@@ -156,22 +156,6 @@ static bool write_samples(const char *run_dir, const struct run_data *d,
     return close_csv(f, "samples.csv", err, errcap);
 }
 
-/* Writes a free-text CSV field, quoted when it contains a comma or quote. */
-static void put_text(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s == '\n' ? ' ' : *s, f);
-    }
-    fputc('"', f);
-}
-
 static bool write_verify(const char *run_dir, const struct run_data *d,
                          char *err, size_t errcap)
 {
@@ -190,11 +174,11 @@ static bool write_verify(const char *run_dir, const struct run_data *d,
                     ",%" PRIu64 ",%s,", i, c->label, v->verdict, v->rounds, v->fresh,
                     v->stale, v->control_rounds, v->control_stale, v->control_stale_rounds,
                     v->noop_pass_p);
-            put_text(f, v->reason);
+            csv_put_text(f, v->reason);
             fputc('\n', f);
         } else if (c->unsupported[0] || c->error[0]) {
             fprintf(f, "%u,%s,%s,,,,,,,,", i, c->label, collect_verdict(c));
-            put_text(f, c->unsupported[0] ? c->unsupported : c->error);
+            csv_put_text(f, c->unsupported[0] ? c->unsupported : c->error);
             fputc('\n', f);
         }
     }

@@ -295,3 +295,18 @@ bool capture_output(char *const argv[], bool discard_stderr, char **out, int *st
     *out = buf;
     return true;
 }
+
+void csv_put_text(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s == '\n' ? ' ' : *s, f);
+    }
+    fputc('"', f);
+}

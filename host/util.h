@@ -7,6 +7,7 @@
 #define HOST_UTIL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -27,6 +28,10 @@ void append(char *buf, size_t cap, const char *f, ...) __attribute__((format(pri
 bool read_file(const char *path, char **buf, size_t *len, size_t max);
 /* Writes buf to path (created or truncated); false with errno on failure. */
 bool write_file(const char *path, const char *buf, size_t len);
+
+/* Writes a free-text CSV field (RFC 4180): quoted, with quotes doubled, when
+ * it holds a comma, a quote or a newline (a newline becomes a space). */
+void csv_put_text(FILE *f, const char *s);
 
 /* Looks an executable name up in $PATH (or checks it, if it contains '/').
  * Writes the full path to out; false if not found. */
