@@ -283,7 +283,9 @@ bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, s
         return fmt(why, cap, "lab: L1 stopped before its hvflush run finished (no "
                    "lab/l1-run-status; last L1 step '%s'; see serial.log)",
                    last_event[0] ? last_event : "none"), false;
-    if (lab->l1_run_status == 0)
+    /* 3: L1's run completed and a verdict is fail or error; the outer run
+     * reaches the same exit status from the adopted records. */
+    if (lab->l1_run_status == 0 || lab->l1_run_status == 3)
         return true;
     /* Its reason: from its meta.json, or (bad input: it wrote nothing)
      * its last "hvflush: " line on L1's console. */
