@@ -18,16 +18,17 @@ set ylabel "fraction of samples ≤ latency"
 set grid
 set yrange [0:1]
 set ytics 0.1
-set key outside right top vertical noenhanced samplen 2
-if (nconfigs > 24) { set key font ",7" spacing 0.8 }
+# The key goes below the plot in three columns and the canvas grows with it.
+set key outside below center horizontal maxcols 3 noenhanced samplen 2
+height = 520 + 16 * int((nconfigs + 2) / 3)
 if (logx) { set logscale x; set format x "10^{%L}" }
 
-set terminal svg size 1000,600 dynamic enhanced font "DejaVu Sans,11" background "white"
+set terminal svg size 1100,height dynamic enhanced font "DejaVu Sans,11" background "white"
 set output outbase.".svg"
 
 plot for [i=1:nconfigs] file(i) using 1:(1.0) smooth cnormal with lines lc i dt dash(i) lw 1.5 title word(configs, i)
 
-set terminal pngcairo size 1000,600 enhanced font "DejaVu Sans,10" background "white"
+set terminal pngcairo size 1100,height enhanced font "DejaVu Sans,10" background "white"
 set output outbase.".png"
 replot
 unset output

@@ -17,17 +17,20 @@ dash(i) = (i - 1) / 8 % 5 + 1
 off(i) = nseries > 1 ? (i - (nseries + 1) / 2.0) * 0.5 / nseries : 0
 
 set title sprintf("TLB shootdown latency by number of targets\n%s  (%s)", tclabel, runid) noenhanced
-set xlabel "target vCPUs (series shifted sideways for legibility; 0 = local flush only)"
+set xlabel "target vCPUs  (0 = local flush only; series shifted sideways for legibility)"
 set ylabel "latency (ns)"
 set grid
-set key outside right top vertical noenhanced samplen 2
+# The key goes below the plot in three columns, and the canvas grows with it,
+# so that a sweep with many series keeps a full-width plot.
+set key outside below center horizontal maxcols 3 noenhanced samplen 2
+height = 520 + 16 * int((nseries + 3 + 2) / 3)
 set xrange [-0.5:maxtargets + 0.5]
 if (maxtargets <= 16) { set xtics 1 }
 if (logy) { set logscale y; set format y "10^{%L}" } else { set yrange [0:*] }
 set style fill transparent solid 0.15 noborder
 set errorbars small
 
-set terminal svg size 1000,600 dynamic enhanced font "DejaVu Sans,11" background "white"
+set terminal svg size 1100,height dynamic enhanced font "DejaVu Sans,11" background "white"
 set output outbase.".svg"
 
 plot \
@@ -39,7 +42,7 @@ plot \
     keyentry with yerrorbars lc "black" pt 7 ps 0.5 title "p10–p90 (band)", \
     keyentry with points lc "black" pt 2 title "p99 (×)"
 
-set terminal pngcairo size 1000,600 enhanced font "DejaVu Sans,10" background "white"
+set terminal pngcairo size 1100,height enhanced font "DejaVu Sans,10" background "white"
 set output outbase.".png"
 replot
 unset output
