@@ -1,14 +1,17 @@
 /*
  * The flush hypercall of one configuration (see hypercall.h).
  *
- * Targets are CPUs 1..targets, named by their VP indexes (read from
- * HV_X64_MSR_VP_INDEX at boot; they need not equal the CPU numbers).
+ * Targets are named by their VP indexes (read from HV_X64_MSR_VP_INDEX at
+ * boot; they need not equal the CPU numbers): the placed target CPUs with
+ * the configuration's initiator for the latency and the effect probe
+ * (hv_config_set_targets), CPUs 1..targets with the calling CPU (CPU 0)
+ * for the precision checks (hv_config_prepare).
  * AddressSpace is the current CR3 for scope=cr3 and 0 with
  * ALL_VIRTUAL_ADDRESS_SPACES for scope=all; List calls name the
  * configuration's pages of the test window as GVA ranges.
  * Two calls are prepared per configuration, each into its own input page
  * (memory input) or register image (fast input): the flush, and the
- * control call that names only the initiator.  With `inject hv-wrong-mask`
+ * control call that names only the initiator's VP.  With `inject hv-wrong-mask`
  * the flush names only the initiator too (a deliberately broken flush the
  * effect probe must never pass).
  */
@@ -67,7 +70,7 @@ const char *hv_config_unsupported(const struct sweep_config *c)
         return "xmm-input-not-advertised";
     for (t = 1; t <= c->targets; t++)
         target_vps[t - 1] = hv_vp_index(t);
-    self_vp = hv_vp_index(smp_processor_id());
+    self_vp = hv_vp_index(c->initiator);
     /* procs=all names the same VPs: a non-Ex call cannot reach one >= 64. */
     why = hv_vps_unsupported(strategy_is_ex(c->strategy), target_vps, c->targets);
     if (!why)
@@ -83,8 +86,10 @@ const char *hv_config_unsupported(const struct sweep_config *c)
     return NULL;
 }
 
-/* Builds the flush call (naming vps[0..n)) and the control call. */
-static void build_calls(const struct sweep_config *c, uint32_t *vps, uint32_t n)
+/* Builds the flush call (naming vps[0..n)) and the control call (naming
+ * the VP of CPU initiator, the CPU that will issue both). */
+static void build_calls(const struct sweep_config *c, uint32_t initiator, uint32_t *vps,
+                        uint32_t n)
 {
     struct hv_flush_request r;
 
@@ -92,7 +97,7 @@ static void build_calls(const struct sweep_config *c, uint32_t *vps, uint32_t n)
         flush_page = page_alloc();
         control_page = page_alloc();
     }
-    self_vp = hv_vp_index(smp_processor_id());
+    self_vp = hv_vp_index(initiator);
     r.address_space = c->scope == SCOPE_CR3 ? read_cr3() : 0;
     r.flags = (c->scope == SCOPE_ALL ? HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES : 0) |
               (c->nonglobal ? HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY : 0);
@@ -121,7 +126,7 @@ void hv_config_prepare(const struct sweep_config *c)
 
     for (t = 1; t <= c->targets; t++)
         target_vps[t - 1] = hv_vp_index(t);
-    build_calls(c, target_vps, c->targets);
+    build_calls(c, smp_processor_id(), target_vps, c->targets);
 }
 
 static struct hv_result not_prepared(uint8_t why)
@@ -133,8 +138,8 @@ static struct hv_result not_prepared(uint8_t why)
     return r;
 }
 
-const char *hv_config_set_targets(const struct sweep_config *c, const uint32_t *cpus,
-                                  uint32_t n)
+const char *hv_config_set_targets(const struct sweep_config *c, uint32_t initiator,
+                                  const uint32_t *cpus, uint32_t n)
 {
     const char *why;
     uint32_t t;
@@ -145,9 +150,11 @@ const char *hv_config_set_targets(const struct sweep_config *c, const uint32_t *
             return "vp-index-unknown";
     }
     why = hv_vps_unsupported(strategy_is_ex(c->strategy), target_vps, n);
+    if (!why && hv_vp_index(initiator) == UINT32_MAX)
+        why = "vp-index-unknown";
     if (why)
         return why;
-    build_calls(c, target_vps, n);
+    build_calls(c, initiator, target_vps, n);
     return NULL;
 }
 

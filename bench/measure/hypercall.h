@@ -16,14 +16,15 @@
 /* NULL when this platform can run configuration c, else why not (a word
  * for the records, e.g. "no-hyperv", "xmm-input-not-advertised"). */
 const char *hv_config_unsupported(const struct sweep_config *c);
-/* Builds the inputs of c's flush and of its control call (call once per
- * configuration, after the check, on the initiator). */
+/* Builds the inputs of c's flush, naming CPUs 1..targets, and of its
+ * control call, naming the calling CPU (the precision checks' layout). */
 void hv_config_prepare(const struct sweep_config *c);
-/* Names cpus[0..n) as the prepared request's targets instead of CPUs
- * 1..n (the latency measurement's placement).  NULL, or why these CPUs
- * cannot be named (a word as hv_config_unsupported() gives). */
-const char *hv_config_set_targets(const struct sweep_config *c, const uint32_t *cpus,
-                                  uint32_t n);
+/* Builds them for the placed CPUs instead (the latency measurement and the
+ * effect probe): the flush names cpus[0..n), the control call the VP of
+ * CPU initiator, which must be the CPU that issues them.  NULL, or why
+ * these CPUs cannot be named (a word as hv_config_unsupported() gives). */
+const char *hv_config_set_targets(const struct sweep_config *c, uint32_t initiator,
+                                  const uint32_t *cpus, uint32_t n);
 /* Issues the prepared flush once. */
 struct hv_result hv_config_flush(void);
 /* Issues the control call: the same call code, input convention, flags,

@@ -17,7 +17,7 @@
  *   take no interrupt); each sample times one flush hypercall from issue to
  *   return -- by the TLFS, the flush has happened on every target when the
  *   call returns, so no acknowledgement is needed.  The call's input was
- *   built once per configuration (hv_config_prepare), outside the timed
+ *   built once per configuration (hv_config_set_targets), outside the timed
  *   region.  A call that fails or faults ends the configuration with an
  *   error record naming the status or the vector; the run goes on.
  *

@@ -55,8 +55,11 @@ struct latency_counts {
 bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
                      uint64_t *samples, struct latency_counts *counts);
 
-/* verify.c: the stale-TLB effect probe of one configuration. */
-enum verdict verify_config(const struct sweep_config *c);
+/* verify.c: the stale-TLB effect probe of one configuration, on
+ * c->initiator with cpus[0..c->targets) as the targets (the latency
+ * placement).  For hv-* the calls must have been built for that placement
+ * (hv_config_set_targets()). */
+enum verdict verify_config(const struct sweep_config *c, const uint32_t *cpus);
 
 /* conformance.c: the `hyperv` record (and one `vp` record per CPU once the
  * hypercall page is enabled), after hv_init(); then the Hyper-V

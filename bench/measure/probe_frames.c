@@ -64,29 +64,52 @@ void probe_repoint(uint32_t first, uint32_t count)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
+static void clear_slots_of(uint32_t cpu)
+{
+    struct percpu *pc = percpu_of(cpu);
+
+    pc->bench_slot[SLOT_FRESH] = 0;
+    pc->bench_slot[SLOT_STALE] = 0;
+    pc->bench_slot[SLOT_OTHER] = 0;
+}
+
+static void add_slots_of(uint32_t cpu, struct tally *t)
+{
+    struct percpu *pc = percpu_of(cpu);
+
+    t->fresh += pc->bench_slot[SLOT_FRESH];
+    t->stale += pc->bench_slot[SLOT_STALE];
+    t->other += pc->bench_slot[SLOT_OTHER];
+}
+
 void probe_clear_slots(uint32_t first_cpu, uint32_t last_cpu)
 {
     uint32_t t;
 
-    for (t = first_cpu; t <= last_cpu; t++) {
-        struct percpu *pc = percpu_of(t);
-
-        pc->bench_slot[SLOT_FRESH] = 0;
-        pc->bench_slot[SLOT_STALE] = 0;
-        pc->bench_slot[SLOT_OTHER] = 0;
-    }
+    for (t = first_cpu; t <= last_cpu; t++)
+        clear_slots_of(t);
 }
 
 void probe_add_slots(uint32_t first_cpu, uint32_t last_cpu, struct tally *t)
 {
     uint32_t i;
 
-    for (i = first_cpu; i <= last_cpu; i++) {
-        struct percpu *pc = percpu_of(i);
-
-        t->fresh += pc->bench_slot[SLOT_FRESH];
-        t->stale += pc->bench_slot[SLOT_STALE];
-        t->other += pc->bench_slot[SLOT_OTHER];
-    }
+    for (i = first_cpu; i <= last_cpu; i++)
+        add_slots_of(i, t);
 }
 
+void probe_clear_cpus(const uint32_t *cpus, uint32_t n)
+{
+    uint32_t i;
+
+    for (i = 0; i < n; i++)
+        clear_slots_of(cpus[i]);
+}
+
+void probe_add_cpus(const uint32_t *cpus, uint32_t n, struct tally *t)
+{
+    uint32_t i;
+
+    for (i = 0; i < n; i++)
+        add_slots_of(cpus[i], t);
+}

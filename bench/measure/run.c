@@ -3,10 +3,11 @@
  * platform, calibrate, then measure and verify every configuration, in the
  * order sweep_order() gives (the expansion order, or a shuffle when the
  * sweep carries a seed), emitting records as it goes and ending with the
- * end record (the host checks that order: run_index).  Latency runs on the configuration's initiator with the
- * targets sweep_placement() chose; the effect probe and the precision
- * checks still run with CPU 0 as the initiator and CPUs 1..n as the targets
- * (the config record says so: verify_initiator, verify_target_cpus).
+ * end record (the host checks that order: run_index).  Latency and the
+ * effect probe run on the configuration's initiator with the targets
+ * sweep_placement() chose; the hypercall precision checks still run with
+ * CPU 0 as the initiator and CPUs 1..n as the targets (the config record
+ * says so: precision_initiator, precision_target_cpus).
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>
@@ -31,7 +32,7 @@ static struct sweep sweep;
 static struct sweep_config configs[SWEEP_CONFIGS_MAX];
 static uint32_t order[SWEEP_CONFIGS_MAX];
 static uint32_t target_cpus[MAX_CPUS];
-static uint32_t verify_cpus[MAX_CPUS];
+static uint32_t precision_cpus[MAX_CPUS];
 
 /* Where the hypervisor grants the frequency MSRs, the TSC rate comes from
  * HV_X64_MSR_TSC_FREQUENCY instead of the calibration tsc_init() made
@@ -148,13 +149,13 @@ static void emit_config(const struct sweep_config *c, const char *label, uint32_
     record_str(&records, "placement", placement_name(c->placement));
     cpu_list_format(target_cpus, placed, list, sizeof(list));
     record_str(&records, "target_cpus", list);
-    if (c->verify) {
-        /* verify.c and precision.c: CPU 0 and CPUs 1..targets. */
+    if (c->verify && strategy_is_hv(c->strategy)) {
+        /* precision.c: CPU 0 and CPUs 1..targets, whatever the placement. */
         for (t = 0; t < c->targets; t++)
-            verify_cpus[t] = t + 1;
-        cpu_list_format(verify_cpus, c->targets, list, sizeof(list));
-        record_u64(&records, "verify_initiator", 0);
-        record_str(&records, "verify_target_cpus", list);
+            precision_cpus[t] = t + 1;
+        cpu_list_format(precision_cpus, c->targets, list, sizeof(list));
+        record_u64(&records, "precision_initiator", 0);
+        record_str(&records, "precision_target_cpus", list);
     }
     record_finish(&records);
 }
@@ -216,10 +217,8 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
     }
     if (strategy_is_hv(c->strategy)) {
         why_not = hv_config_unsupported(c);
-        if (!why_not) {
-            hv_config_prepare(c);
-            why_not = hv_config_set_targets(c, target_cpus, c->targets);
-        }
+        if (!why_not)       /* for latency.c and verify.c: the placed CPUs */
+            why_not = hv_config_set_targets(c, c->initiator, target_cpus, c->targets);
     }
     if (why_not) {
         emit_unsupported(c, why_not);
@@ -230,12 +229,12 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         return;
     emit_samples(c, samples);
     emit_latency(c, &counts);
-    if (c->verify && strategy_is_hv(c->strategy))
-        hv_config_prepare(c);          /* targets 1..n again, as verify.c names */
     if (c->verify)
-        v = verify_config(c);
-    if (c->verify && strategy_is_hv(c->strategy))
+        v = verify_config(c, target_cpus);
+    if (c->verify && strategy_is_hv(c->strategy)) {
+        hv_config_prepare(c);          /* CPU 0 and targets 1..n, as precision.c names */
         precision_config(c);
+    }
     u64_sort(samples, c->samples);
     printk("[%u/%d] %-24s p50=%llu p99=%llu cycles%s%s", n + 1, total, label,
            (unsigned long long)timing_percentile(samples, c->samples, 50),

@@ -2,9 +2,9 @@
  * IPI shootdown engine shared by the latency measurement and the effect
  * probe: target CPUs wait in a loop (spinning or halted); the initiator
  * posts a command, sends a fixed IPI to each target and waits for every
- * target's acknowledgement.  The effect probe uses CPU 0 as the initiator
- * and CPUs 1..n as targets; the latency measurement any initiator and any
- * target list (sweep_placement()).
+ * target's acknowledgement.  The latency measurement and the effect probe
+ * use any initiator and any target list (sweep_placement()); the precision
+ * checks CPU 0 as the initiator and CPUs 1..n as targets (shootdown_start).
  */
 #ifndef BENCH_SHOOTDOWN_H
 #define BENCH_SHOOTDOWN_H

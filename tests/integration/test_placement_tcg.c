@@ -8,6 +8,11 @@
  * configuration has its latency record and summary.csv row, that the seed
  * is in meta.json, and that the TSC rate does not claim the Hyper-V MSR
  * source where there is none.  Bad placements are refused before QEMU starts.
+ * The effect probe runs on the placed CPUs too: configurations whose
+ * initiator is not CPU 0 and whose targets are not CPUs 1..n (CPU 0 among
+ * them in one) read `pass` with every placed target's reads counted fresh
+ * and a stale control, and the same sweep with `inject skip-flush` reads
+ * `fail` for each (exit 3).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <bench/record.h>
 #include <bench/sweep.h>
@@ -22,6 +28,17 @@
 
 #define SMP 4
 #define SEED 5
+#define VERIFY_SWEEP_PATH "/tmp/hvflush-verify-placed.sweep"
+#define VERIFY_NCONFIGS 3
+
+/* Effect-probe placements, none of them CPU 0 -> CPUs 1..n, with the
+ * target CPUs sweep_placement() gives for --smp 4. */
+static const struct { const char *line, *target_cpus; } verify_placed[VERIFY_NCONFIGS] = {
+    { "measure ipi flush=invlpg pages=2 targets=1 initiator=2 placement=last state=spin",
+      "3" },
+    { "measure ipi flush=cr3 targets=2 initiator=3 placement=first state=halt", "0-1" },
+    { "measure ipi flush=invlpg targets=2 initiator=1 placement=last state=spin", "2-3" },
+};
 
 static struct sweep sw;
 static struct sweep_config cfgs[SWEEP_CONFIGS_MAX];
@@ -141,6 +158,75 @@ static void test_placement_and_seeded_order(void **state)
     assert_true(file_contains(path, ",1,0,"));
 }
 
+static struct run_result *run_verify_placed(const char *inject)
+{
+    FILE *f = fopen(VERIFY_SWEEP_PATH, "w");
+    struct run_result *r;
+
+    assert_non_null(f);
+    fprintf(f, "name verify-placed\nsamples 50\nwarmup 5\nverify-rounds 8\n");
+    if (inject)
+        fprintf(f, "inject %s\n", inject);
+    for (unsigned i = 0; i < VERIFY_NCONFIGS; i++)
+        fprintf(f, "%s\n", verify_placed[i].line);
+    fclose(f);
+    r = run_hvflush("run --accel tcg --smp 4 --sweep " VERIFY_SWEEP_PATH);
+    unlink(VERIFY_SWEEP_PATH);
+    assert_int_equal(r->nconfigs, VERIFY_NCONFIGS);
+    return r;
+}
+
+/* The config records name the placed CPUs and, for IPI configurations, no
+ * second (precision) placement. */
+static void check_verify_placement(const struct run_result *r)
+{
+    char path[700], want[96];
+
+    snprintf(path, sizeof(path), "%s/records.txt", r->run_dir);
+    for (unsigned i = 0; i < VERIFY_NCONFIGS; i++) {
+        snprintf(want, sizeof(want), " target_cpus=%s", verify_placed[i].target_cpus);
+        if (!file_contains(path, want))
+            fail_msg("records.txt lacks '%s'", want);
+    }
+    assert_false(file_contains(path, "verify_initiator="));
+    assert_false(file_contains(path, "precision_initiator="));
+}
+
+/* Every placed target's reads are tallied (fresh = rounds x targets x
+ * pages: a tally read from CPUs 1..n would miss CPUs 0 and 3), and the
+ * control, issued from the placed initiator, went stale. */
+static void test_verify_on_placed_cpus_passes(void **state)
+{
+    struct run_result *r = run_verify_placed(NULL);
+
+    (void)state;
+    if (r->exit_code != 0)
+        fail_msg("hvflush exited %d: %s", r->exit_code, r->err);
+    check_verify_placement(r);
+    for (unsigned i = 0; i < r->nconfigs; i++)
+        assert_measured_and_verified(&r->cfg[i]);
+}
+
+/* Targets that acknowledge without invalidating, on the placed CPUs: the
+ * probe on the placed initiator must see their stale reads. */
+static void test_verify_on_placed_cpus_skip_flush_fails(void **state)
+{
+    struct run_result *r = run_verify_placed("skip-flush");
+
+    (void)state;
+    if (r->exit_code != 3)
+        fail_msg("exit %d (wanted 3), stderr %s", r->exit_code, r->err);
+    check_verify_placement(r);
+    for (unsigned i = 0; i < r->nconfigs; i++) {
+        const struct run_config *c = &r->cfg[i];
+
+        assert_true(c->has_verify);
+        if (strcmp(c->verdict, "fail"))
+            fail_msg("%s: verdict %s, wanted fail", c->label, c->verdict);
+        assert_true(c->stale > 0);
+    }
+}
+
 /* An initiator the VM does not have, a bad seed: exit 2, nothing started. */
 static void test_bad_placement_refused(void **state)
 {
@@ -166,6 +252,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_placement_refused),
         cmocka_unit_test(test_placement_and_seeded_order),
+        cmocka_unit_test(test_verify_on_placed_cpus_passes),
+        cmocka_unit_test(test_verify_on_placed_cpus_skip_flush_fails),
     };
 
     return cmocka_run_group_tests_name("placement_tcg", tests, NULL, NULL);
