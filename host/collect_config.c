@@ -62,6 +62,36 @@ void collect_on_unsupported(struct run_data *d, const struct record *r)
     fmt(c->unsupported, sizeof(c->unsupported), "%s", why ? why : "unspecified");
 }
 
+/* Only a verified hypercall configuration has precision checks, and they
+ * run on CPU 0 against CPUs 1..targets whatever the placement
+ * (precision.c): its precision_initiator and precision_target_cpus must
+ * say so, and no other configuration may carry them. */
+static void check_precision_placement(struct run_data *d, const struct record *r,
+                                      const struct sweep_config *x)
+{
+    const char *cpus = record_get(r, "precision_target_cpus");
+    bool present = cpus || record_get(r, "precision_initiator");
+    uint32_t first[SWEEP_MAX_CPUS], t;
+    char want[RECORD_LINE_MAX / 2];
+    uint64_t initiator;
+
+    if (!(x->verify && strategy_is_hv(x->strategy))) {
+        if (present)
+            collect_problem(d, "configuration %u: precision_initiator/precision_target_cpus "
+                            "on a configuration without precision checks", x->id);
+        return;
+    }
+    for (t = 0; t < x->targets && t < SWEEP_MAX_CPUS; t++)
+        first[t] = t + 1;
+    cpu_list_format(first, t, want, sizeof(want));
+    if (!cpus || !record_get_u64(r, "precision_initiator", &initiator) || initiator != 0 ||
+        strcmp(cpus, want))
+        collect_problem(d, "configuration %u: precision checks recorded on initiator %s "
+                        "targets %s, but they run on initiator 0 targets %s", x->id,
+                        record_get(r, "precision_initiator") ?
+                        record_get(r, "precision_initiator") : "?", cpus ? cpus : "?", want);
+}
+
 /* The guest's config record must describe exactly what the host expanded. */
 void collect_on_config(struct run_data *d, const struct record *r)
 {
@@ -118,6 +148,7 @@ void collect_on_config(struct run_data *d, const struct record *r)
                         " targets %s (%s) but the sweep gives initiator %" PRIu32
                         " targets %s (%s)", x->id, initiator, cpus, placement,
                         x->initiator, c->target_cpus, placement_name(x->placement));
+    check_precision_placement(d, r, x);
     if (strategy != x->strategy || flush != x->flush || pages != x->pages ||
         targets != x->targets || state != x->state ||
         samples != x->samples || warmup != x->warmup || strcmp(label, c->label) != 0)

@@ -54,6 +54,7 @@ struct knobs {
     bool abandoned;             /* configuration 1 ends with an error, no samples */
     bool no_latency;            /* configuration 1 has no latency record */
     bool wrong_cpus;            /* configuration 1 names target CPU 0 */
+    bool precision_on_ipi;      /* configuration 1 (ipi) claims precision checks ran */
     unsigned clamped;           /* configuration 1's clamped count */
 };
 
@@ -85,7 +86,8 @@ static void latency(struct record_writer *w, unsigned id, unsigned clamped, unsi
 }
 
 static void config(struct record_writer *w, unsigned id, const char *label,
-                   const char *strategy, unsigned targets, const char *cpus)
+                   const char *strategy, unsigned targets, const char *cpus,
+                   const char *precision_cpus)
 {
     record_begin(w, "config");
     record_u64(w, "id", id);
@@ -104,6 +106,10 @@ static void config(struct record_writer *w, unsigned id, const char *label,
     record_u64(w, "initiator", 0);
     record_str(w, "placement", "first");
     record_str(w, "target_cpus", cpus);
+    if (precision_cpus) {
+        record_u64(w, "precision_initiator", 0);
+        record_str(w, "precision_target_cpus", precision_cpus);
+    }
     assert_true(record_finish(w));
 }
 
@@ -146,11 +152,11 @@ static void build_stream(struct sink *s, const struct knobs *k)
         record_u64(&w, "x", 1);
         assert_true(record_finish(&w));
     }
-    config(&w, 0, "local/invlpg/p1", "local", 0, "-");
+    config(&w, 0, "local/invlpg/p1", "local", 0, "-", NULL);
     samples(&w, 0, SAMPLES, false);
     latency(&w, 0, 0, 0);
     config(&w, 1, k->wrong_label ? "ipi/cr3/p1/t1/spin" : "ipi/invlpg/p1/t1/spin", "ipi", 1,
-           k->wrong_cpus ? "0" : "1");
+           k->wrong_cpus ? "0" : "1", k->precision_on_ipi ? "1" : NULL);
     if (k->unsupported || k->abandoned) {
         record_begin(&w, k->unsupported ? "unsupported" : "error");
         record_u64(&w, "id", 1);
@@ -375,6 +381,16 @@ static void test_targets_elsewhere(void **state)
                    "(first) but the sweep gives initiator 0 targets 1 (first)");
 }
 
+/* Precision checks run for verified hypercall configurations only. */
+static void test_precision_fields_on_ipi(void **state)
+{
+    struct knobs k = { .precision_on_ipi = true };
+
+    (void)state;
+    expect_failure(collect_with(&k), "configuration 1: precision_initiator/"
+                   "precision_target_cpus on a configuration without precision checks");
+}
+
 /* A seed that swaps the two configurations: the stream above, announced
  * in expansion order, is out of the sweep's order. */
 static void test_out_of_seeded_order(void **state)
@@ -438,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_missing_latency),
         cmocka_unit_test(test_more_clamped_than_samples),
         cmocka_unit_test(test_targets_elsewhere),
+        cmocka_unit_test(test_precision_fields_on_ipi),
         cmocka_unit_test(test_out_of_seeded_order),
         cmocka_unit_test(test_empty_stream),
         cmocka_unit_test(test_truncated_last_line),
