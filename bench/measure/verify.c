@@ -204,6 +204,10 @@ enum verdict verify_config(const struct sweep_config *c, const uint32_t *cpus)
         if (c->initiator == self) {
             run_probe(&job);
         } else {
+            /* job goes to the initiator with smp_call() and its tallies
+             * come back through smp_wait_idle(): the acquire there pairs
+             * with the initiator's release of its busy flag when
+             * run_probe() returns (guest/percpu.h). */
             smp_call(c->initiator, run_probe, &job);
             if (is_target(cpus, c->targets, self))
                 shootdown_serve();
