@@ -71,6 +71,16 @@ static void append_cpu(char *buf, size_t cap, uint32_t cpu)
     text_append(buf, cap, num);
 }
 
+bool cpu_list_has(const uint32_t *cpus, uint32_t n, uint32_t cpu)
+{
+    uint32_t t;
+
+    for (t = 0; t < n; t++)
+        if (cpus[t] == cpu)
+            return true;
+    return false;
+}
+
 size_t cpu_list_format(const uint32_t *cpus, uint32_t n, char *buf, size_t cap)
 {
     uint32_t i = 0;

@@ -81,8 +81,8 @@ bool lab_plan_run(struct run_info *ri);
 /* Fetches the kernel, builds the initramfs, makes paths absolute for L1's
  * view of the host; false after one "hvflush: lab: ..." line. */
 bool lab_prepare_run(struct run_info *ri);
-/* Writes RUN/lab/lab.env and RUN/lab/l2.sh and returns L0's argv (NULL
- * with a message in err). */
+/* Writes RUN/lab/lab.env (with the argv of L1's own hvflush run) and returns
+ * L0's argv (NULL with a message in err). */
 char **lab_start(struct run_info *ri, const char *qmp_socket, char *err, size_t errcap);
 /* After L0's exit: reads what L1 left in RUN/lab and explains the outcome
  * in why; true when the guest in L2 reported success. */

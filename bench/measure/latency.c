@@ -181,16 +181,6 @@ static void run_job(void *arg)
         shootdown_signal_stop();
 }
 
-static bool is_target(const uint32_t *cpus, uint32_t n, uint32_t cpu)
-{
-    uint32_t t;
-
-    for (t = 0; t < n; t++)
-        if (cpus[t] == cpu)
-            return true;
-    return false;
-}
-
 static void emit_error(const struct sweep_config *c, const char *what)
 {
     record_begin(&records, "error");
@@ -211,7 +201,7 @@ bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
     job.samples = samples;
     job.counts.clamped = job.counts.excluded = 0;
     job.problem = NULL;
-    if (c->initiator >= nr_cpus || (remote && is_target(cpus, c->targets, c->initiator)) ||
+    if (c->initiator >= nr_cpus || (remote && cpu_list_has(cpus, c->targets, c->initiator)) ||
         (remote && !shootdown_start_cpus(cpus, c->targets, c->state,
                                          hv ? FLUSH_INVLPG : c->flush, c->pages, hv))) {
         emit_error(c, "not-enough-cpus");
@@ -221,7 +211,7 @@ bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
         run_job(&job);
     } else {
         smp_call(c->initiator, run_job, &job);
-        if (remote && is_target(cpus, c->targets, self))
+        if (remote && cpu_list_has(cpus, c->targets, self))
             shootdown_serve();
         smp_wait_idle(c->initiator);
     }

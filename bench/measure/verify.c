@@ -168,16 +168,6 @@ static void run_probe(void *arg)
     shootdown_signal_stop();
 }
 
-static bool is_target(const uint32_t *cpus, uint32_t n, uint32_t cpu)
-{
-    uint32_t t;
-
-    for (t = 0; t < n; t++)
-        if (cpus[t] == cpu)
-            return true;
-    return false;
-}
-
 enum verdict verify_config(const struct sweep_config *c, const uint32_t *cpus)
 {
     static struct verify_job job;
@@ -196,7 +186,7 @@ enum verdict verify_config(const struct sweep_config *c, const uint32_t *cpus)
     job.probe.expect = probe_expect;
     job.probe.previous = probe_previous;
     probe_frames_init();
-    if (c->initiator >= nr_cpus || is_target(cpus, c->targets, c->initiator) ||
+    if (c->initiator >= nr_cpus || cpu_list_has(cpus, c->targets, c->initiator) ||
         !shootdown_start_cpus(cpus, c->targets, c->state, c->flush, c->pages, hv)) {
         job.vt.problem = "not-enough-cpus";
     } else {
@@ -209,7 +199,7 @@ enum verdict verify_config(const struct sweep_config *c, const uint32_t *cpus)
              * with the initiator's release of its busy flag when
              * run_probe() returns (guest/percpu.h). */
             smp_call(c->initiator, run_probe, &job);
-            if (is_target(cpus, c->targets, self))
+            if (cpu_list_has(cpus, c->targets, self))
                 shootdown_serve();
             smp_wait_idle(c->initiator);
         }

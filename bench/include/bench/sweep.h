@@ -192,6 +192,8 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n);
  * target beyond ncpus), which sweep_expand() has already refused. */
 bool sweep_placement(const struct sweep_config *c, unsigned ncpus, uint32_t *out);
 
+/* bench/placement.c: whether cpu is one of cpus[0..n). */
+bool cpu_list_has(const uint32_t *cpus, uint32_t n, uint32_t cpu);
 /* bench/placement.c: an ascending CPU list as runs, e.g. "1-3,7", or "-"
  * when n is 0 (records and CSV files).  Returns the length written. */
 size_t cpu_list_format(const uint32_t *cpus, uint32_t n, char *buf, size_t cap);
