@@ -13,6 +13,7 @@
 #   l1-times       "EVENT SECONDS" lines, SECONDS = L1 uptime at that point
 #   l1-run-status  the exit status of L1's hvflush run
 #   l1-error       one line "lab: ..." when something inside L1 went wrong
+#   l1-run.out     the closing table L1's run printed
 #   l2-run/        L1's run directory (meta.json, records.txt, serial.log, ...)
 # An error found before the run directory is mounted is printed on the
 # console as "HVFLUSH-L1-ERROR: lab: ..." (the host finds it in serial.log).
@@ -111,8 +112,10 @@ mount -o bind "$share" "/host$HVFLUSH_RUN_DIR" ||
 stamp mounted
 
 # L1's own hvflush run, as a user would start it on a KVM host; its
-# console lines (the guest's) are ours, and so L0's and the host's.  Its
-# figures carry the outer run's timing class ($HVFLUSH_NESTED_IN).
+# console lines (the guest's) and its messages are ours, and so L0's and the
+# host's.  Its closing table goes to RUN/lab/l1-run.out: the outer run
+# prints the same table from the adopted records.  Its figures carry the
+# outer run's timing class ($HVFLUSH_NESTED_IN).
 eval "set -- $HVFLUSH_L1_RUN"
 export HVFLUSH_NESTED_IN
 TMPDIR=/dev/shm
@@ -120,7 +123,7 @@ export TMPDIR
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 stamp l2-start
 status=0
-chroot /host "$@" || status=$?
+chroot /host "$@" >"$lab/l1-run.out" || status=$?
 PATH=/bin
 stamp l2-end
 echo "$status" >"$lab/l1-run-status"
