@@ -120,7 +120,7 @@ struct list_key {
 
 static const struct list_key list_keys[] = {
     LIST_KEY("flush", KEY_FLUSH, FLUSH_OP_COUNT, sweep_item_flush, flush, nflush,
-             "invlpg, cr3"),
+             "invlpg, cr3, none"),
     LIST_KEY("pages", KEY_PAGES, SWEEP_LIST_MAX, sweep_item_pages, pages, npages, "1-512"),
     LIST_KEY("targets", KEY_TARGETS, SWEEP_LIST_MAX, sweep_item_targets, targets, ntargets,
              "pow2, all or counts >= 1"),
@@ -187,6 +187,17 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
     return true;
 }
 
+/* Whether the line's flush= list names none (the ipi-only baseline). */
+static bool line_has_flush_none(const struct sweep_line *l)
+{
+    unsigned i;
+
+    for (i = 0; i < l->nflush; i++)
+        if (l->flush[i] == FLUSH_NONE)
+            return true;
+    return false;
+}
+
 static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
                           unsigned lineno, struct sweep_error *err)
 {
@@ -240,6 +251,9 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     if (strategy_is_hv(l->strategy) && (seen & KEY_FLUSH))
         return fail(err, lineno, "flush= does not apply to a hypercall strategy: the "
                     "hypervisor performs the flush", NULL, 0, NULL);
+    if (l->strategy != STRATEGY_IPI && line_has_flush_none(l))
+        return fail(err, lineno, "flush=none belongs to strategy ipi only (the IPI round "
+                    "trip without invalidation)", NULL, 0, NULL);
     if (strategy_is_list(l->strategy) &&
         (l->nonglobal[0] || (l->nnonglobal > 1 && l->nonglobal[1])))
         return fail(err, lineno, "nonglobal=on is not valid for List calls (the TLFS "

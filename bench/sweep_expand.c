@@ -12,7 +12,7 @@ static const char *const strategy_names[STRATEGY_COUNT] = {
 static const char *const input_names[HV_INPUT_COUNT] = { "slow", "fast" };
 static const char *const scope_names[SCOPE_COUNT] = { "cr3", "all" };
 static const char *const procs_names[PROCS_COUNT] = { "mask", "all" };
-static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3" };
+static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3", "none" };
 static const char *const state_names[TARGET_STATE_COUNT] = { "spin", "halt" };
 static const char *const placement_names[PLACEMENT_COUNT] = { "first", "last", "spread" };
 static const char *const inject_names[INJECT_COUNT] = { "none", "page-fault", "hang", "no-end",
@@ -170,7 +170,8 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->state = local ? TARGET_SPIN : l->state[si];
                         c->samples = l->samples ? l->samples : sw->samples;
                         c->warmup = l->warmup != UINT32_MAX ? l->warmup : sw->warmup;
-                        c->verify = l->verify && !local;
+                        c->verify = l->verify && !local &&
+                                    !config_is_baseline(c->strategy, c->flush);
                         c->verify_rounds = sw->verify_rounds;
                         count++;
                     }

@@ -69,7 +69,10 @@ unsigned ratio_compute(const struct run_data *d, struct ratio_row *rows, unsigne
         struct ratio_row *r;
         uint64_t p50;
 
-        if ((!hv && c->cfg.strategy != STRATEGY_IPI) || !usable(c) || !config_p50(c, &p50))
+        /* A baseline (ipi flush=none) flushes nothing: never the best IPI. */
+        if ((!hv && c->cfg.strategy != STRATEGY_IPI) ||
+            config_is_baseline(c->cfg.strategy, c->cfg.flush) ||
+            !usable(c) || !config_p50(c, &p50))
             continue;
         r = row_for(rows, &n, max, c->cfg.targets);
         if (!r)

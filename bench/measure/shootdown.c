@@ -76,6 +76,8 @@ void flush_window(enum flush_op op, uint32_t pages)
 {
     uint32_t i;
 
+    if (op == FLUSH_NONE)   /* the ipi flush=none baseline: acknowledge only */
+        return;
     if (op == FLUSH_CR3) {
         write_cr3(read_cr3());
         return;

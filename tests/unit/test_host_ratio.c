@@ -99,6 +99,29 @@ static void test_failed_configs_are_not_candidates(void **state)
     assert_int_equal(rows[0].hv, 1);
 }
 
+/* The ipi flush=none baseline flushes nothing: however fast, it is never
+ * the best IPI of its target count. */
+static void test_baseline_is_not_a_candidate(void **state)
+{
+    struct config_result cfg[NCFG];
+    struct run_data d;
+    struct ratio_row rows[8];
+
+    (void)state;
+    make_run(&d, cfg);
+    set_config(&cfg[5], 5, STRATEGY_IPI, 1, 50, "ipi/none/t1");
+    cfg[5].cfg.flush = FLUSH_NONE;
+    assert_int_equal(ratio_compute(&d, rows, 8), 2);
+    assert_int_equal(rows[0].targets, 1);
+    assert_int_equal(rows[0].ipi, 0);          /* ipi/t1, not the faster baseline */
+    assert_int_equal(rows[0].ipi_p50, 1002);
+    /* The same configuration flushing with invlpg is a candidate. */
+    cfg[5].cfg.flush = FLUSH_INVLPG;
+    assert_int_equal(ratio_compute(&d, rows, 8), 2);
+    assert_int_equal(rows[0].ipi, 5);
+    assert_int_equal(rows[0].ipi_p50, 52);
+}
+
 static void test_csv_and_lines(void **state)
 {
     struct config_result cfg[NCFG];
@@ -136,6 +159,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_best_of_each_family),
         cmocka_unit_test(test_failed_configs_are_not_candidates),
+        cmocka_unit_test(test_baseline_is_not_a_candidate),
         cmocka_unit_test(test_csv_and_lines),
     };
 

@@ -102,6 +102,29 @@ static void test_hypercall_lines(void **state)
     assert_true(cfg[1].verify);
 }
 
+/* ipi flush=none, the IPI round-trip baseline: parsed, labelled, never
+ * verified (it flushes nothing), and a baseline while ipi invlpg is not. */
+static void test_ipi_flush_none_baseline(void **state)
+{
+    struct sweep_error err;
+    char label[128];
+    int n;
+
+    (void)state;
+    assert_true(parse("name b\nmeasure ipi flush=none,invlpg targets=1\n", &err));
+    n = sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err);
+    assert_int_equal(n, 2);
+    assert_int_equal(cfg[0].flush, FLUSH_NONE);
+    assert_false(cfg[0].verify);
+    assert_true(config_is_baseline(cfg[0].strategy, cfg[0].flush));
+    assert_true(cfg[1].verify);
+    assert_false(config_is_baseline(cfg[1].strategy, cfg[1].flush));
+    assert_false(config_is_baseline(STRATEGY_LOCAL, FLUSH_CR3));
+    sweep_config_label(&cfg[0], label, sizeof(label));
+    assert_string_equal(label, "ipi/none/p1/t1/spin");
+    assert_string_equal(flush_op_name(FLUSH_NONE), "none");
+}
+
 static void test_targets_adapt_to_cpu_count(void **state)
 {
     struct sweep_error err;
@@ -158,6 +181,8 @@ static void test_errors_name_line_and_problem(void **state)
         { "name a\nmeasure ipi pages\n", 2, "expected key=value" },
         { "name a\nmeasure ipi pages=\n", 2, "expected key=value" },
         { "name a\nmeasure local targets=1\n", 2, "no targets" },
+        { "name a\nsamples 5\nmeasure local flush=none\n", 3, "flush=none belongs to strategy ipi" },
+        { "name a\nmeasure local flush=cr3,none\n", 2, "flush=none belongs to strategy ipi" },
         { "name a\n\n\nname \x01\n", 4, "control" },
         { "name a\ninject meteor\n", 2, "unknown fault 'meteor'" },
         { "name a\nmeasure ipi input=fast\n", 2, "belong to the hypercall strategies" },
@@ -348,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_defaults_and_directives),
         cmocka_unit_test(test_expansion_order_and_pow2),
         cmocka_unit_test(test_hypercall_lines),
+        cmocka_unit_test(test_ipi_flush_none_baseline),
         cmocka_unit_test(test_targets_adapt_to_cpu_count),
         cmocka_unit_test(test_too_many_configs),
         cmocka_unit_test(test_errors_name_line_and_problem),

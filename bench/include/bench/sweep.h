@@ -37,6 +37,14 @@ static inline bool strategy_is_hv(unsigned s) { return s >= 2 && s < 6; }
 static inline bool strategy_is_list(unsigned s) { return s == 3 || s == 5; }
 static inline bool strategy_is_ex(unsigned s) { return s == 4 || s == 5; }
 
+/* A decomposition baseline: a configuration that times part of a flush's
+ * cost (here the IPI round trip of `ipi flush=none`), never a flush itself:
+ * not verified, never the best IPI or hypercall of a ratio. */
+static inline bool config_is_baseline(unsigned strategy, unsigned flush)
+{
+    return strategy == 1 && flush == 2;   /* STRATEGY_IPI, FLUSH_NONE */
+}
+
 /* How a hypercall's input travels: memory (slow) or registers (XMM fast). */
 enum hv_input { HV_INPUT_SLOW = 0, HV_INPUT_FAST, HV_INPUT_COUNT };
 
@@ -53,6 +61,8 @@ enum proc_set { PROCS_MASK = 0, PROCS_ALL, PROCS_COUNT };
 enum flush_op {
     FLUSH_INVLPG = 0,     /* invlpg on each of the configuration's pages */
     FLUSH_CR3,            /* reload CR3 (drops all non-global entries) */
+    FLUSH_NONE,           /* ipi only: acknowledge without invalidating (a
+                             decomposition baseline: the IPI round trip) */
     FLUSH_OP_COUNT
 };
 

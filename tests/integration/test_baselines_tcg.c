@@ -1,0 +1,79 @@
+/*
+ * Decomposition baselines under TCG: `ipi flush=none` (the IPI round trip,
+ * targets acknowledge without invalidating) runs next to `ipi flush=invlpg`
+ * in the same run.  The baseline has samples with p50 > 0, verdict `-` in
+ * summary.csv and no verify record or verify.csv row (it flushes nothing),
+ * while the flushing configuration beside it is still verified and passes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "harness.h"
+
+#define SWEEP_PATH "/tmp/hvflush-baselines-tcg.sweep"
+
+static const struct {
+    const char *label;
+    bool baseline;
+} expected[] = {
+    { "ipi/none/p1/t1/spin", true },
+    { "ipi/none/p1/t3/spin", true },
+    { "ipi/invlpg/p1/t1/spin", false },
+};
+#define NCONFIGS (sizeof(expected) / sizeof(expected[0]))
+
+static void test_ipi_flush_none_is_timed_not_verified(void **state)
+{
+    FILE *f = fopen(SWEEP_PATH, "w");
+    struct csv_table summary, verify;
+    struct run_result *r;
+    unsigned i;
+
+    (void)state;
+    assert_non_null(f);
+    fprintf(f, "name baselines-tcg\nsamples 100\nwarmup 10\nverify-rounds 8\n"
+               "measure ipi flush=none targets=1,3\n"
+               "measure ipi flush=invlpg targets=1\n");
+    fclose(f);
+    r = run_hvflush("run --accel tcg --smp 4 --sweep " SWEEP_PATH);
+    unlink(SWEEP_PATH);
+    assert_int_equal(r->exit_code, 0);
+    assert_int_equal(r->nconfigs, NCONFIGS);
+    assert_true(csv_read(r, "summary.csv", &summary));
+    assert_int_equal(summary.nrows, NCONFIGS);
+    for (i = 0; i < NCONFIGS; i++) {
+        const struct run_config *c = &r->cfg[i];
+
+        assert_string_equal(c->label, expected[i].label);
+        assert_string_equal(c->error, "");
+        assert_int_equal(c->nsamples, 100);
+        assert_true(strtoull(csv_get(&summary, i, "p50_cyc"), NULL, 10) > 0);
+        if (expected[i].baseline) {
+            assert_false(c->has_verify);
+            assert_string_equal(csv_get(&summary, i, "verdict"), "-");
+        } else {
+            assert_measured_and_verified(c);
+            assert_string_equal(csv_get(&summary, i, "verdict"), "pass");
+        }
+    }
+    /* verify.csv: the flushing configuration only. */
+    assert_true(csv_read(r, "verify.csv", &verify));
+    assert_int_equal(verify.nrows, 1);
+    assert_string_equal(csv_get(&verify, 0, "label"), "ipi/invlpg/p1/t1/spin");
+    csv_free(&verify);
+    csv_free(&summary);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ipi_flush_none_is_timed_not_verified),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
