@@ -207,13 +207,14 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     if (sw->nlines == SWEEP_LINES_MAX)
         return fail(err, lineno, "too many measure lines (at most 32)", NULL, 0, NULL);
     if (nw < 2)
-        return fail(err, lineno, "measure needs a strategy (local, ipi, hv-space, hv-list, "
-                    "hv-space-ex, hv-list-ex)", NULL, 0, NULL);
+        return fail(err, lineno, "measure needs a strategy (local, ipi, hv-space, hv-list, hv-space-ex, "
+                    "hv-list-ex, hv-null, hv-invalid, cpuid)", NULL, 0, NULL);
     l = &sw->lines[sw->nlines];
     l->lineno = lineno;
     if (!strategy_from_name(w[1].s, w[1].n, &l->strategy))
         return fail(err, lineno, "unknown strategy '", w[1].s, w[1].n,
-                    "' (expected local, ipi, hv-space, hv-list, hv-space-ex or hv-list-ex)");
+                    "' (expected local, ipi, hv-space, hv-list, hv-space-ex, hv-list-ex, "
+                    "hv-null, hv-invalid or cpuid)");
     l->nflush = 1;   l->flush[0] = FLUSH_INVLPG;
     l->npages = 1;   l->pages[0] = 1;
     l->ntargets = 1; l->targets[0] = SWEEP_TARGETS_POW2;
@@ -242,12 +243,17 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
         if (!parse_measure_key(l, key, val, &seen, lineno, err))
             return false;
     }
-    if (l->strategy == STRATEGY_LOCAL && (seen & (KEY_TARGETS | KEY_STATE | KEY_PLACEMENT)))
-        return fail(err, lineno, "strategy local has no targets: drop targets=, state= and "
-                    "placement=", NULL, 0, NULL);
-    if (!strategy_is_hv(l->strategy) && (seen & KEYS_HV))
+    if (!strategy_has_targets(l->strategy) &&
+        (seen & (KEY_TARGETS | KEY_STATE | KEY_PLACEMENT)))
+        return fail(err, lineno, "strategy ", w[1].s, w[1].n, " has no targets: drop "
+                    "targets=, state= and placement=");
+    if (strategy_is_baseline(l->strategy) && (seen & (KEY_PAGES | KEY_FLUSH)))
+        return fail(err, lineno, "strategy ", w[1].s, w[1].n, " flushes nothing (a "
+                    "baseline): drop pages= and flush=");
+    if (seen & KEYS_HV & ~(strategy_is_hv(l->strategy) ? KEYS_HV :
+                           l->strategy == STRATEGY_HV_NULL ? KEY_INPUT : 0))
         return fail(err, lineno, "input=, scope=, nonglobal= and procs= belong to the "
-                    "hypercall strategies (hv-*)", NULL, 0, NULL);
+                    "hypercall strategies (hv-*; hv-null takes input= only)", NULL, 0, NULL);
     if (strategy_is_hv(l->strategy) && (seen & KEY_FLUSH))
         return fail(err, lineno, "flush= does not apply to a hypercall strategy: the "
                     "hypervisor performs the flush", NULL, 0, NULL);

@@ -7,7 +7,8 @@
 #include <bench/text.h>
 
 static const char *const strategy_names[STRATEGY_COUNT] = {
-    "local", "ipi", "hv-space", "hv-list", "hv-space-ex", "hv-list-ex"
+    "local", "ipi", "hv-space", "hv-list", "hv-space-ex", "hv-list-ex",
+    "hv-null", "hv-invalid", "cpuid"
 };
 static const char *const input_names[HV_INPUT_COUNT] = { "slow", "fast" };
 static const char *const scope_names[SCOPE_COUNT] = { "cr3", "all" };
@@ -102,7 +103,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
         const struct sweep_line *l = &sw->lines[li];
         uint32_t counts[SWEEP_LIST_MAX * 16];
         unsigned ncounts = 0, fi, ii, ci, gi, ri, ni, li2, si, pi, ti, k;
-        bool local = l->strategy == STRATEGY_LOCAL;
+        bool local = !strategy_has_targets(l->strategy);
 
         for (ni = 0; ni < l->ninitiator; ni++)
             if (l->initiator[ni] >= ncpus) {
@@ -202,6 +203,15 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
         return 0;
     buf[0] = '\0';
     text_append(buf, n, strategy_name(c->strategy));
+    if (strategy_is_baseline(c->strategy)) {   /* cpuid, hv-invalid, hv-null/slow */
+        if (c->strategy == STRATEGY_HV_NULL) {
+            text_append(buf, n, "/");
+            text_append(buf, n, hv_input_name(c->input));
+        }
+        if (c->initiator != 0)
+            append_num(buf, n, "/i", c->initiator);
+        return text_len(buf);
+    }
     text_append(buf, n, "/");
     if (strategy_is_hv(c->strategy)) {
         text_append(buf, n, hv_input_name(c->input));
@@ -210,14 +220,14 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
         text_append(buf, n, flush_op_name(c->flush));
     }
     append_num(buf, n, "/p", c->pages);
-    if (c->strategy != STRATEGY_LOCAL) {
+    if (strategy_has_targets(c->strategy)) {
         append_num(buf, n, "/t", c->targets);
         text_append(buf, n, "/");
         text_append(buf, n, target_state_name(c->state));
     }
     if (c->initiator != 0)
         append_num(buf, n, "/i", c->initiator);
-    if (c->placement != PLACEMENT_FIRST && c->strategy != STRATEGY_LOCAL) {
+    if (c->placement != PLACEMENT_FIRST && strategy_has_targets(c->strategy)) {
         text_append(buf, n, "/");
         text_append(buf, n, placement_name(c->placement));
     }

@@ -130,9 +130,9 @@ void collect_on_config(struct run_data *d, const struct record *r)
         collect_problem(d, "configuration %u: malformed config record", x->id);
         return;
     }
-    /* A local configuration has no targets, so its state does not matter. */
+    /* Local and baseline configurations have no targets: state does not matter. */
     if (!target_state_from_name(t, strlen(t), &state))
-        state = x->strategy == STRATEGY_LOCAL ? x->state : TARGET_STATE_COUNT;
+        state = !strategy_has_targets(x->strategy) ? x->state : TARGET_STATE_COUNT;
     if (!hv_fields_match(r, x))
         collect_problem(d, "configuration %u: hypercall options differ from the sweep", x->id);
     placement = record_get(r, "placement");

@@ -143,7 +143,9 @@ static void say(const char *line)
 static bool sweep_has_hv(const struct run_info *ri)
 {
     for (unsigned i = 0; i < ri->nconfigs; i++)
-        if (strategy_is_hv(ri->configs[i].strategy))
+        if (strategy_is_hv(ri->configs[i].strategy) ||
+            ri->configs[i].strategy == STRATEGY_HV_NULL ||
+            ri->configs[i].strategy == STRATEGY_HV_INVALID)   /* they need Hyper-V too */
             return true;
     return false;
 }

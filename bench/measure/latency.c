@@ -21,6 +21,12 @@
  *   region.  A call that fails or faults ends the configuration with an
  *   error record naming the status or the vector; the run goes on.
  *
+ * Baselines (hv-null, hv-invalid, cpuid), on the initiator alone: each
+ *   sample times one call prepared outside the timed region (baseline.c)
+ *   or one `cpuid` leaf 0; a call answered otherwise than expected ends
+ *   the configuration with an error record naming the status.  Nothing
+ *   is cached or flushed, so there is nothing to race with.
+ *
  * Sequence of one ipi/hv sample (live entries, then the timed flush):
  *   1. shootdown_round(SD_TOUCH), untimed: every target reads the
  *      configuration's pages, so the flush that follows removes
@@ -49,6 +55,7 @@
 #include <guest/console.h>
 #include <guest/percpu.h>
 #include "measure.h"
+#include "baseline.h"
 #include "hypercall.h"
 #include "shootdown.h"
 
@@ -121,6 +128,33 @@ static void measure_local(struct latency_job *j)
     }
 }
 
+/* The sample loop of a baseline (hv-null, hv-invalid, cpuid). */
+static void measure_baseline(struct latency_job *j)
+{
+    const struct sweep_config *c = j->c;
+    struct sample_gate g;
+
+    gate_init(&g, c);
+    while (!timing_gate_done(&g) && !j->problem) {
+        struct hv_result r;
+        uint64_t t0, t1;
+
+        if (c->strategy == STRATEGY_CPUID) {
+            t0 = tsc_begin();
+            (void)cpuid(0, 0);
+            t1 = tsc_end();
+        } else {
+            t0 = tsc_begin();
+            r = hv_baseline_issue();
+            t1 = tsc_end();
+            j->problem = hv_baseline_problem(c, &r, j->problem_buf, sizeof(j->problem_buf));
+            if (j->problem)
+                return;
+        }
+        keep(j, &g, true, t0, t1);
+    }
+}
+
 /* One timed flush for ipi or hv-*; false with j->problem set on failure. */
 static bool timed_flush(struct latency_job *j, uint64_t *t0, uint64_t *t1)
 {
@@ -174,10 +208,12 @@ static void run_job(void *arg)
 
     if (j->c->strategy == STRATEGY_LOCAL)
         measure_local(j);
+    else if (strategy_is_baseline(j->c->strategy))
+        measure_baseline(j);
     else
         measure_remote(j);
     irq_restore(flags);
-    if (j->c->strategy != STRATEGY_LOCAL)
+    if (strategy_has_targets(j->c->strategy))
         shootdown_signal_stop();
 }
 
@@ -194,7 +230,7 @@ bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
                      uint64_t *samples, struct latency_counts *counts)
 {
     static struct latency_job job;
-    bool remote = c->strategy != STRATEGY_LOCAL, hv = strategy_is_hv(c->strategy);
+    bool remote = strategy_has_targets(c->strategy), hv = strategy_is_hv(c->strategy);
     uint32_t self = smp_processor_id();
 
     job.c = c;

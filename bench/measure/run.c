@@ -18,6 +18,7 @@
 #include <guest/platform.h>
 #include <bench/timing.h>
 #include "measure.h"
+#include "baseline.h"
 #include "hypercall.h"
 #include "shootdown.h"
 
@@ -219,6 +220,10 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         why_not = hv_config_unsupported(c);
         if (!why_not)       /* for latency.c and verify.c: the placed CPUs */
             why_not = hv_config_set_targets(c, c->initiator, target_cpus, c->targets);
+    } else if (c->strategy == STRATEGY_HV_NULL || c->strategy == STRATEGY_HV_INVALID) {
+        why_not = hv_baseline_unsupported(c);
+        if (!why_not)
+            hv_baseline_prepare(c);
     }
     if (why_not) {
         emit_unsupported(c, why_not);

@@ -1,9 +1,11 @@
 /*
- * Decomposition baselines under TCG: `ipi flush=none` (the IPI round trip,
- * targets acknowledge without invalidating) runs next to `ipi flush=invlpg`
- * in the same run.  The baseline has samples with p50 > 0, verdict `-` in
- * summary.csv and no verify record or verify.csv row (it flushes nothing),
- * while the flushing configuration beside it is still verified and passes.
+ * Decomposition baselines under TCG, in one run with a flushing IPI:
+ *  - `ipi flush=none` (the IPI round trip, targets acknowledge without
+ *    invalidating) and `cpuid` have samples with p50 > 0, verdict `-` in
+ *    summary.csv and no verify record or verify.csv row;
+ *  - hv-null (slow and fast input) and hv-invalid are `unsupported` with a
+ *    reason (TCG has no Hyper-V), without samples or verify.csv rows;
+ *  - `ipi flush=invlpg` beside them is still verified and passes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,17 +19,23 @@
 
 #define SWEEP_PATH "/tmp/hvflush-baselines-tcg.sweep"
 
+enum kind { TIMED_BASELINE, UNSUPPORTED_BASELINE, VERIFIED_FLUSH };
+
 static const struct {
     const char *label;
-    bool baseline;
+    enum kind kind;
 } expected[] = {
-    { "ipi/none/p1/t1/spin", true },
-    { "ipi/none/p1/t3/spin", true },
-    { "ipi/invlpg/p1/t1/spin", false },
+    { "ipi/none/p1/t1/spin", TIMED_BASELINE },
+    { "ipi/none/p1/t3/spin", TIMED_BASELINE },
+    { "cpuid", TIMED_BASELINE },
+    { "hv-null/slow", UNSUPPORTED_BASELINE },
+    { "hv-null/fast", UNSUPPORTED_BASELINE },
+    { "hv-invalid", UNSUPPORTED_BASELINE },
+    { "ipi/invlpg/p1/t1/spin", VERIFIED_FLUSH },
 };
 #define NCONFIGS (sizeof(expected) / sizeof(expected[0]))
 
-static void test_ipi_flush_none_is_timed_not_verified(void **state)
+static void test_baselines_are_timed_not_verified(void **state)
 {
     FILE *f = fopen(SWEEP_PATH, "w");
     struct csv_table summary, verify;
@@ -38,6 +46,9 @@ static void test_ipi_flush_none_is_timed_not_verified(void **state)
     assert_non_null(f);
     fprintf(f, "name baselines-tcg\nsamples 100\nwarmup 10\nverify-rounds 8\n"
                "measure ipi flush=none targets=1,3\n"
+               "measure cpuid\n"
+               "measure hv-null input=slow,fast\n"
+               "measure hv-invalid\n"
                "measure ipi flush=invlpg targets=1\n");
     fclose(f);
     r = run_hvflush("run --accel tcg --smp 4 --sweep " SWEEP_PATH);
@@ -50,10 +61,19 @@ static void test_ipi_flush_none_is_timed_not_verified(void **state)
         const struct run_config *c = &r->cfg[i];
 
         assert_string_equal(c->label, expected[i].label);
+        assert_string_equal(csv_get(&summary, i, "label"), expected[i].label);
         assert_string_equal(c->error, "");
+        if (expected[i].kind == UNSUPPORTED_BASELINE) {
+            assert_true(c->unsupported[0] != '\0');
+            assert_int_equal(c->nsamples, 0);
+            assert_false(c->has_verify);
+            assert_string_equal(csv_get(&summary, i, "verdict"), "unsupported");
+            continue;
+        }
+        assert_string_equal(c->unsupported, "");
         assert_int_equal(c->nsamples, 100);
         assert_true(strtoull(csv_get(&summary, i, "p50_cyc"), NULL, 10) > 0);
-        if (expected[i].baseline) {
+        if (expected[i].kind == TIMED_BASELINE) {
             assert_false(c->has_verify);
             assert_string_equal(csv_get(&summary, i, "verdict"), "-");
         } else {
@@ -72,7 +92,7 @@ static void test_ipi_flush_none_is_timed_not_verified(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ipi_flush_none_is_timed_not_verified),
+        cmocka_unit_test(test_baselines_are_timed_not_verified),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

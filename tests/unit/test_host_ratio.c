@@ -122,6 +122,29 @@ static void test_baseline_is_not_a_candidate(void **state)
     assert_int_equal(rows[0].ipi_p50, 52);
 }
 
+/* hv-null, hv-invalid and cpuid are hypercall/exit costs without a flush:
+ * however fast, never the best hypercall (nor IPI), whatever their target
+ * count field says. */
+static void test_local_baselines_are_not_candidates(void **state)
+{
+    static const enum strategy baselines[] = {
+        STRATEGY_HV_NULL, STRATEGY_HV_INVALID, STRATEGY_CPUID,
+    };
+    struct config_result cfg[NCFG];
+    struct run_data d;
+    struct ratio_row rows[8];
+
+    (void)state;
+    for (unsigned b = 0; b < sizeof(baselines) / sizeof(baselines[0]); b++) {
+        make_run(&d, cfg);
+        set_config(&cfg[5], 5, baselines[b], 1, 5, "baseline");
+        assert_int_equal(ratio_compute(&d, rows, 8), 2);
+        assert_int_equal(rows[0].targets, 1);
+        assert_int_equal(rows[0].hv, 2);       /* hv-list/t1 */
+        assert_int_equal(rows[0].ipi, 0);      /* ipi/t1 */
+    }
+}
+
 static void test_csv_and_lines(void **state)
 {
     struct config_result cfg[NCFG];
@@ -160,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_best_of_each_family),
         cmocka_unit_test(test_failed_configs_are_not_candidates),
         cmocka_unit_test(test_baseline_is_not_a_candidate),
+        cmocka_unit_test(test_local_baselines_are_not_candidates),
         cmocka_unit_test(test_csv_and_lines),
     };
 

@@ -125,6 +125,45 @@ static void test_ipi_flush_none_baseline(void **state)
     assert_string_equal(flush_op_name(FLUSH_NONE), "none");
 }
 
+/* hv-null, hv-invalid, cpuid: local baselines with no targets, never
+ * verified, labelled by strategy (and input for hv-null). */
+static void test_local_baselines(void **state)
+{
+    struct sweep_error err;
+    char label[128];
+    int n, i;
+
+    (void)state;
+    assert_true(parse("name b\nmeasure hv-null input=slow,fast\nmeasure hv-invalid\n"
+                      "measure cpuid initiator=1\n", &err));
+    n = sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err);
+    assert_int_equal(n, 4);
+    assert_int_equal(cfg[0].strategy, STRATEGY_HV_NULL);
+    assert_int_equal(cfg[1].input, HV_INPUT_FAST);
+    assert_int_equal(cfg[2].strategy, STRATEGY_HV_INVALID);
+    assert_int_equal(cfg[3].strategy, STRATEGY_CPUID);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(cfg[i].targets, 0);
+        assert_false(cfg[i].verify);
+        assert_true(strategy_is_baseline(cfg[i].strategy));
+        assert_true(config_is_baseline(cfg[i].strategy, cfg[i].flush));
+        assert_false(strategy_is_hv(cfg[i].strategy));
+        assert_false(strategy_has_targets(cfg[i].strategy));
+    }
+    sweep_config_label(&cfg[0], label, sizeof(label));
+    assert_string_equal(label, "hv-null/slow");
+    sweep_config_label(&cfg[1], label, sizeof(label));
+    assert_string_equal(label, "hv-null/fast");
+    sweep_config_label(&cfg[2], label, sizeof(label));
+    assert_string_equal(label, "hv-invalid");
+    sweep_config_label(&cfg[3], label, sizeof(label));
+    assert_string_equal(label, "cpuid/i1");
+    assert_false(strategy_is_baseline(STRATEGY_LOCAL) || strategy_is_baseline(STRATEGY_IPI) ||
+                 strategy_is_baseline(STRATEGY_HV_LIST_EX));
+    assert_true(strategy_has_targets(STRATEGY_IPI) && strategy_has_targets(STRATEGY_HV_LIST_EX));
+    assert_false(strategy_has_targets(STRATEGY_LOCAL));
+}
+
 static void test_targets_adapt_to_cpu_count(void **state)
 {
     struct sweep_error err;
@@ -183,6 +222,16 @@ static void test_errors_name_line_and_problem(void **state)
         { "name a\nmeasure local targets=1\n", 2, "no targets" },
         { "name a\nsamples 5\nmeasure local flush=none\n", 3, "flush=none belongs to strategy ipi" },
         { "name a\nmeasure local flush=cr3,none\n", 2, "flush=none belongs to strategy ipi" },
+        { "name a\nmeasure hv-null flush=none\n", 2, "strategy hv-null flushes nothing" },
+        { "name a\n\nmeasure cpuid targets=1\n", 3, "strategy cpuid has no targets" },
+        { "name a\nmeasure hv-null state=halt\n", 2, "strategy hv-null has no targets" },
+        { "name a\nmeasure hv-invalid placement=last\n", 2, "strategy hv-invalid has no targets" },
+        { "name a\nmeasure cpuid pages=4\n", 2, "strategy cpuid flushes nothing" },
+        { "name a\nmeasure hv-invalid flush=cr3\n", 2, "strategy hv-invalid flushes nothing" },
+        { "name a\nmeasure hv-invalid input=fast\n", 2, "hv-null takes input= only" },
+        { "name a\nmeasure cpuid input=slow\n", 2, "hv-null takes input= only" },
+        { "name a\nmeasure hv-null scope=all\n", 2, "hv-null takes input= only" },
+        { "name a\nmeasure hv-null procs=all\n", 2, "hv-null takes input= only" },
         { "name a\n\n\nname \x01\n", 4, "control" },
         { "name a\ninject meteor\n", 2, "unknown fault 'meteor'" },
         { "name a\nmeasure ipi input=fast\n", 2, "belong to the hypercall strategies" },
@@ -374,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_expansion_order_and_pow2),
         cmocka_unit_test(test_hypercall_lines),
         cmocka_unit_test(test_ipi_flush_none_baseline),
+        cmocka_unit_test(test_local_baselines),
         cmocka_unit_test(test_targets_adapt_to_cpu_count),
         cmocka_unit_test(test_too_many_configs),
         cmocka_unit_test(test_errors_name_line_and_problem),

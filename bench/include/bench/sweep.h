@@ -30,6 +30,10 @@ enum strategy {
     STRATEGY_HV_LIST,     /* HvCallFlushVirtualAddressList (0x0003) */
     STRATEGY_HV_SPACE_EX, /* HvCallFlushVirtualAddressSpaceEx (0x0013) */
     STRATEGY_HV_LIST_EX,  /* HvCallFlushVirtualAddressListEx (0x0014) */
+    /* Decomposition baselines: on the initiator alone, flushing nothing. */
+    STRATEGY_HV_NULL,     /* HvCallFlushVirtualAddressSpaceEx, empty sparse set */
+    STRATEGY_HV_INVALID,  /* an unknown call code (0x0fff) */
+    STRATEGY_CPUID,       /* one cpuid (leaf 0): a plain VM exit */
     STRATEGY_COUNT
 };
 
@@ -37,12 +41,19 @@ static inline bool strategy_is_hv(unsigned s) { return s >= 2 && s < 6; }
 static inline bool strategy_is_list(unsigned s) { return s == 3 || s == 5; }
 static inline bool strategy_is_ex(unsigned s) { return s == 4 || s == 5; }
 
+/* hv-null, hv-invalid, cpuid: local baselines (no targets, nothing flushed). */
+static inline bool strategy_is_baseline(unsigned s) { return s >= 6 && s < 9; }
+/* Strategies that interrupt target CPUs: ipi and the hv-* flushes. */
+static inline bool strategy_has_targets(unsigned s) { return s >= 1 && s < 6; }
+
 /* A decomposition baseline: a configuration that times part of a flush's
- * cost (here the IPI round trip of `ipi flush=none`), never a flush itself:
- * not verified, never the best IPI or hypercall of a ratio. */
+ * cost (hypercall entry/exit, a plain exit, the IPI round trip of
+ * `ipi flush=none`), never a flush itself: not verified, never the best IPI
+ * or hypercall of a ratio. */
 static inline bool config_is_baseline(unsigned strategy, unsigned flush)
 {
-    return strategy == 1 && flush == 2;   /* STRATEGY_IPI, FLUSH_NONE */
+    return strategy_is_baseline(strategy) ||
+           (strategy == 1 && flush == 2);   /* STRATEGY_IPI, FLUSH_NONE */
 }
 
 /* How a hypercall's input travels: memory (slow) or registers (XMM fast). */
@@ -137,7 +148,7 @@ struct sweep_config {
     enum strategy strategy;
     enum flush_op flush;
     uint32_t pages;
-    uint32_t targets;        /* number of target CPUs (0 for STRATEGY_LOCAL) */
+    uint32_t targets;        /* number of target CPUs (0 without strategy_has_targets()) */
     uint32_t initiator;      /* the CPU that times the flush */
     enum placement placement;/* which CPUs the targets are (sweep_placement) */
     enum target_state state;
