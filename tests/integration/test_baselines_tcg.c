@@ -1,8 +1,10 @@
 /*
  * Decomposition baselines under TCG, in one run with a flushing IPI:
  *  - `ipi flush=none` (the IPI round trip, targets acknowledge without
- *    invalidating) and `cpuid` have samples with p50 > 0, verdict `-` in
- *    summary.csv and no verify record or verify.csv row;
+ *    invalidating) and `cpuid` have their samples, verdict `-` in
+ *    summary.csv and no verify record or verify.csv row; the IPI round
+ *    trip's p50 is > 0 (cpuid does not exit under TCG, so its net p50 may
+ *    be floored at 0 by the overhead subtraction);
  *  - hv-null (slow and fast input) and hv-invalid are `unsupported` with a
  *    reason (TCG has no Hyper-V), without samples or verify.csv rows;
  *  - `ipi flush=invlpg` beside them is still verified and passes.
@@ -72,7 +74,11 @@ static void test_baselines_are_timed_not_verified(void **state)
         }
         assert_string_equal(c->unsupported, "");
         assert_int_equal(c->nsamples, 100);
-        assert_true(strtoull(csv_get(&summary, i, "p50_cyc"), NULL, 10) > 0);
+        /* cpuid does not exit under TCG: its net p50 may be floored at 0. */
+        assert_true(csv_get(&summary, i, "p50_cyc")[0] >= '0' &&
+                    csv_get(&summary, i, "p50_cyc")[0] <= '9');
+        if (strcmp(expected[i].label, "cpuid") != 0)
+            assert_true(strtoull(csv_get(&summary, i, "p50_cyc"), NULL, 10) > 0);
         if (expected[i].kind == TIMED_BASELINE) {
             assert_false(c->has_verify);
             assert_string_equal(csv_get(&summary, i, "verdict"), "-");
