@@ -64,10 +64,13 @@ $(BUILD)/host/%.c.o: %.c
 $(BUILD)/hvflush: $(BUILD)/host/host/main.c.o $(HOST_OBJ)
 	$(CC) -o $@ $^ $(HOST_LIBS)
 
+# The collector's tests share their hand-made record streams.
+$(BUILD)/tests/test_host_collect $(BUILD)/tests/test_host_collect_config: tests/unit/collect_stream.c
 $(BUILD)/tests/%: tests/unit/%.c $(HOST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) $(HOST_LIBS) -lcmocka
-$(BUILD)/tests/%: tests/integration/%.c tests/integration/harness.c $(HOST_OBJ)
+$(BUILD)/tests/%: tests/integration/%.c tests/integration/harness.c tests/integration/csv.c \
+		$(HOST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) $(HOST_LIBS) -lcmocka
 

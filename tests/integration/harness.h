@@ -62,7 +62,7 @@ bool kvm_usable(void);
  * went stale at least once. */
 void assert_measured_and_verified(const struct run_config *c);
 
-/* ---- CSV files of a run, read by their header names ---------------------- */
+/* ---- CSV files of a run, read by their header names (csv.c) --------------- */
 struct csv_table {
     unsigned ncols, nrows;
     char **cols;             /* header names */
@@ -75,5 +75,15 @@ bool csv_read(const struct run_result *r, const char *name, struct csv_table *t)
 /* The field of row under column col; NULL if there is no such column. */
 const char *csv_get(const struct csv_table *t, unsigned row, const char *col);
 void csv_free(struct csv_table *t);
+/* The field, "" where the column is missing. */
+const char *csv_cell(const struct csv_table *t, unsigned row, const char *col);
+/* The first row whose "label" column is label; -1 if none. */
+int csv_row_of(const struct csv_table *t, const char *label);
+/* The field as a number; -1 when it is empty or not a number. */
+double csv_num(const struct csv_table *t, unsigned row, const char *col);
+/* Writes t back (header and rows) to path; false if it cannot. */
+bool csv_write(const char *path, const struct csv_table *t);
+/* Replaces the field of row under column col by a copy of v. */
+void csv_set(struct csv_table *t, unsigned row, const char *col, const char *v);
 
 #endif

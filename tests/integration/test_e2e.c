@@ -36,34 +36,6 @@ static struct run_result *run;     /* the one real run both tests read */
 /* Reports one problem; counts 1. */
 #define problem(...) (fprintf(stderr, __VA_ARGS__), fputc('\n', stderr), 1u)
 
-/* A field, "" where the column is missing. */
-static const char *cell(const struct csv_table *t, unsigned row, const char *col)
-{
-    const char *v = csv_get(t, row, col);
-
-    return v ? v : "";
-}
-
-static int row_of(const struct csv_table *t, const char *label)
-{
-    for (unsigned i = 0; i < t->nrows; i++)
-        if (!strcmp(cell(t, i, "label"), label))
-            return (int)i;
-    return -1;
-}
-
-static double num(const struct csv_table *t, unsigned row, const char *col)
-{
-    const char *v = cell(t, row, col);
-    char *end;
-    double d;
-
-    if (!v || !*v)
-        return -1;
-    d = strtod(v, &end);
-    return *end ? -1 : d;
-}
-
 /* min <= p10 <= p50 <= p90 <= p99 <= max, in unit "cyc" or "ns". */
 static unsigned check_order(const struct csv_table *t, unsigned row, const char *unit)
 {
@@ -74,9 +46,9 @@ static unsigned check_order(const struct csv_table *t, unsigned row, const char 
     for (i = 0; i + 1 < sizeof(cols) / sizeof(cols[0]); i++) {
         snprintf(a, sizeof(a), "%s_%s", cols[i], unit);
         snprintf(b, sizeof(b), "%s_%s", cols[i + 1], unit);
-        if (num(t, row, a) < 0 || num(t, row, a) > num(t, row, b))
-            n += problem("summary.csv %s: %s %s > %s %s", cell(t, row, "label"), a,
-                         cell(t, row, a), b, cell(t, row, b));
+        if (csv_num(t, row, a) < 0 || csv_num(t, row, a) > csv_num(t, row, b))
+            n += problem("summary.csv %s: %s %s > %s %s", csv_cell(t, row, "label"), a,
+                         csv_cell(t, row, a), b, csv_cell(t, row, b));
     }
     return n;
 }
@@ -92,25 +64,25 @@ static unsigned check_summary(const struct run_result *r)
         n += problem("summary.csv: %u rows for %u configurations", t.nrows, r->nconfigs);
     for (i = 0; i < r->nconfigs; i++) {
         const struct run_config *c = &r->cfg[i];
-        int row = row_of(&t, c->label);
+        int row = csv_row_of(&t, c->label);
 
         if (row < 0) {
             n += problem("summary.csv: no row for %s", c->label);
             continue;
         }
-        if (num(&t, (unsigned)row, "n") != (double)c->nsamples)
+        if (csv_num(&t, (unsigned)row, "n") != (double)c->nsamples)
             n += problem("summary.csv %s: n %s, records hold %llu", c->label,
-                         cell(&t, (unsigned)row, "n"), (unsigned long long)c->nsamples);
+                         csv_cell(&t, (unsigned)row, "n"), (unsigned long long)c->nsamples);
         if (!c->nsamples)
             continue;
         if (c->nsamples != c->samples_declared)
             n += problem("%s: %llu samples of %llu declared", c->label,
                          (unsigned long long)c->nsamples,
                          (unsigned long long)c->samples_declared);
-        if (!(num(&t, (unsigned)row, "p50_ns") > 0) || !(num(&t, (unsigned)row, "p50_cyc") > 0))
+        if (!(csv_num(&t, (unsigned)row, "p50_ns") > 0) || !(csv_num(&t, (unsigned)row, "p50_cyc") > 0))
             n += problem("summary.csv %s: p50 %s ns, %s cycles", c->label,
-                         cell(&t, (unsigned)row, "p50_ns"),
-                         cell(&t, (unsigned)row, "p50_cyc"));
+                         csv_cell(&t, (unsigned)row, "p50_ns"),
+                         csv_cell(&t, (unsigned)row, "p50_cyc"));
         n += check_order(&t, (unsigned)row, "cyc") + check_order(&t, (unsigned)row, "ns");
         if (!strcmp(c->strategy, "local"))
             local++;
@@ -134,7 +106,7 @@ static unsigned check_verify(const struct run_result *r)
     for (i = 0; i < r->nconfigs; i++) {
         const struct run_config *c = &r->cfg[i];
         const char *want = c->has_verify ? c->verdict : c->unsupported[0] ? "unsupported" : NULL;
-        int row = row_of(&t, c->label);
+        int row = csv_row_of(&t, c->label);
 
         if (!want) {
             if (row >= 0)
@@ -144,9 +116,9 @@ static unsigned check_verify(const struct run_result *r)
         expected++;
         if (row < 0)
             n += problem("verify.csv: no row for %s", c->label);
-        else if (strcmp(cell(&t, (unsigned)row, "verdict"), want))
+        else if (strcmp(csv_cell(&t, (unsigned)row, "verdict"), want))
             n += problem("verify.csv %s: verdict \"%s\", records say %s", c->label,
-                         cell(&t, (unsigned)row, "verdict"), want);
+                         csv_cell(&t, (unsigned)row, "verdict"), want);
     }
     if (t.nrows != expected || !expected)
         n += problem("verify.csv: %u rows for %u verified configurations", t.nrows, expected);
@@ -166,7 +138,7 @@ static unsigned check_samples(const struct run_result *r)
         unsigned long long mine = 0;
 
         for (row = 0; row < t.nrows; row++)
-            mine += !strcmp(cell(&t, row, "label"), r->cfg[i].label);
+            mine += !strcmp(csv_cell(&t, row, "label"), r->cfg[i].label);
         if (mine != r->cfg[i].nsamples)
             n += problem("samples.csv: %llu rows for %s, records hold %llu", mine,
                          r->cfg[i].label, (unsigned long long)r->cfg[i].nsamples);
@@ -225,9 +197,9 @@ static unsigned check_meta(const struct run_result *r)
         n += problem("meta.json: timing class \"%s\" for a TCG run", tclass);
     if (csv_read(r, "summary.csv", &t)) {
         for (i = 0; i < t.nrows; i++)
-            if (strcmp(cell(&t, i, "timing_class"), tclass))
+            if (strcmp(csv_cell(&t, i, "timing_class"), tclass))
                 n += problem("summary.csv: timing class %s, meta.json %s",
-                             cell(&t, i, "timing_class"), tclass);
+                             csv_cell(&t, i, "timing_class"), tclass);
         csv_free(&t);
     }
     return n;
@@ -271,29 +243,6 @@ static void test_what_the_user_reads(void **state)
 }
 
 /* ---- The checks catch what they guard against ---------------------------- */
-
-static void write_csv(const char *path, const struct csv_table *t)
-{
-    FILE *f = fopen(path, "w");
-
-    assert_non_null(f);
-    for (unsigned r = 0; r <= t->nrows; r++)
-        for (unsigned c = 0; c < t->ncols; c++) {
-            const char *v = r ? t->rows[r - 1][c] : t->cols[c];
-
-            fprintf(f, strchr(v, ',') ? "\"%s\"%s" : "%s%s", v, c + 1 < t->ncols ? "," : "\n");
-        }
-    fclose(f);
-}
-
-static void set_field(struct csv_table *t, unsigned row, const char *col, const char *v)
-{
-    for (unsigned c = 0; c < t->ncols; c++)
-        if (!strcmp(t->cols[c], col)) {
-            free(t->rows[row][c]);
-            t->rows[row][c] = strdup(v);
-        }
-}
 
 /* One fault in a copy of the run's files. */
 enum fault_kind { SET_FIELD, DROP_ROW, REWRITE_FILE, META_STATUS };
@@ -344,7 +293,7 @@ static void apply(const struct fault *x, const char *dir)
         assert_true(csv_read(&doctored, x->file, &t));
         row = x->row < 0 ? t.nrows - 1 : (unsigned)x->row;
         if (x->kind == SET_FIELD) {
-            set_field(&t, row, x->col, x->value);
+            csv_set(&t, row, x->col, x->value);
         } else {
             for (unsigned c = 0; c < t.ncols; c++)
                 free(t.rows[row][c]);
@@ -352,7 +301,7 @@ static void apply(const struct fault *x, const char *dir)
             memmove(&t.rows[row], &t.rows[row + 1], (t.nrows - row - 1) * sizeof(*t.rows));
             t.nrows--;
         }
-        write_csv(path, &t);
+        assert_true(csv_write(path, &t));
         csv_free(&t);
         break;
     case REWRITE_FILE:
