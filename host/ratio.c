@@ -11,8 +11,6 @@
 #include "stats.h"
 #include "util.h"
 
-#define RATIO_ROWS_MAX 256
-
 /* p50 of a configuration's samples (nearest rank); false when it has none
  * or memory ran out. */
 static bool config_p50(const struct config_result *c, uint64_t *p50)
@@ -110,10 +108,9 @@ static const char *human(uint64_t cycles, uint64_t hz, char *buf, size_t cap)
     return buf;
 }
 
-void ratio_print(FILE *out, const struct run_data *d, const struct timing_class *tc)
+void ratio_print(FILE *out, const struct run_data *d, const struct timing_class *tc,
+                 const struct ratio_row *rows, unsigned n)
 {
-    struct ratio_row rows[RATIO_ROWS_MAX];
-    unsigned n = ratio_compute(d, rows, RATIO_ROWS_MAX);
     bool any = false;
 
     for (unsigned i = 0; i < n; i++) {
@@ -146,10 +143,9 @@ void ratio_print(FILE *out, const struct run_data *d, const struct timing_class 
 }
 
 bool ratio_write(const char *run_dir, const struct run_data *d,
-                 const struct timing_class *tc, char *err, size_t errcap)
+                 const struct timing_class *tc, const struct ratio_row *rows, unsigned n,
+                 char *err, size_t errcap)
 {
-    struct ratio_row rows[RATIO_ROWS_MAX];
-    unsigned n = ratio_compute(d, rows, RATIO_ROWS_MAX);
     char path[4096];
     FILE *f;
     bool ok;

@@ -18,6 +18,8 @@
     "targets,hv_label,hv_p50_cyc,hv_p50_ns,ipi_label,ipi_p50_cyc,ipi_p50_ns,hv_over_ipi," \
     "timing_class"
 
+#define RATIO_ROWS_MAX 256
+
 /* One target count's comparison.  hv/ipi index d->configs; -1 when that
  * family has no usable configuration at this target count. */
 struct ratio_row {
@@ -33,11 +35,13 @@ struct ratio_row {
  * candidate for "best". */
 unsigned ratio_compute(const struct run_data *d, struct ratio_row *rows, unsigned max);
 
-/* The ratio lines of the end-of-run table. */
-void ratio_print(FILE *out, const struct run_data *d, const struct timing_class *tc);
+/* The ratio lines of the end-of-run table, from rows[0..n) of ratio_compute(). */
+void ratio_print(FILE *out, const struct run_data *d, const struct timing_class *tc,
+                 const struct ratio_row *rows, unsigned n);
 
-/* RUN/ratio.csv; false with a message in err. */
+/* RUN/ratio.csv from rows[0..n); false with a message in err. */
 bool ratio_write(const char *run_dir, const struct run_data *d,
-                 const struct timing_class *tc, char *err, size_t errcap);
+                 const struct timing_class *tc, const struct ratio_row *rows, unsigned n,
+                 char *err, size_t errcap);
 
 #endif

@@ -204,6 +204,8 @@ static void conclude(struct run_info *ri)
 
 static int finish(struct run_info *ri)
 {
+    struct ratio_row ratio[RATIO_ROWS_MAX];
+    unsigned nratio;
     struct verdict_counts counts;
     char err[512];
     bool ok;
@@ -214,7 +216,8 @@ static int finish(struct run_info *ri)
         append(ri->reason, sizeof(ri->reason), "%s%s", ri->reason[0] ? "; " : "", err);
         ri->status = "failed";
     }
-    if (!ratio_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err)))
+    nratio = ratio_compute(&ri->data, ratio, RATIO_ROWS_MAX);
+    if (!ratio_write(ri->run_dir, &ri->data, ri->tc, ratio, nratio, err, sizeof(err)))
         hv_err("%s", err);
     if (!meta_write(ri, err, sizeof(err)))
         hv_err("%s", err);
@@ -222,7 +225,7 @@ static int finish(struct run_info *ri)
         hv_err("cannot update latest: %s", err);
     ok = !strcmp(ri->status, "ok");
     summary_print(stdout, &ri->data, ri->tc);
-    ratio_print(stdout, &ri->data, ri->tc);
+    ratio_print(stdout, &ri->data, ri->tc, ratio, nratio);
     conformance_print(stdout, ri->run_dir, &ri->data, NULL);
     verdicts_count(&ri->data, &counts);
     if (!ok)
