@@ -272,23 +272,6 @@ bool hv_result_accepted(const struct hv_result *res, const char *flag)
     return in_list(res->accepted, res->naccepted, flag);
 }
 
-void hv_result_line(const struct hv_result *res, char *out, size_t cap)
-{
-    if (!res->probed) {
-        fmt(out, cap, "hv flags: none used (%s)", res->not_probed_why ? res->not_probed_why
-                                                                      : "not probed");
-        return;
-    }
-    fmt(out, cap, "hv flags: accepted ");
-    for (unsigned i = 0; i < res->naccepted; i++)
-        append(out, cap, "%s%s", i ? "," : "", res->accepted[i]->name);
-    if (!res->naccepted)
-        append(out, cap, "none");
-    for (unsigned i = 0; i < res->nrefused; i++)
-        append(out, cap, "%s%s (%s)", i ? ", " : "; refused ", res->refused[i].flag->name,
-               res->refused[i].reason);
-}
-
 static json_t *names(const struct hv_flag_info *const *list, unsigned n)
 {
     json_t *a = json_array();
@@ -298,21 +281,60 @@ static json_t *names(const struct hv_flag_info *const *list, unsigned n)
     return a;
 }
 
-json_t *hv_result_json(const struct hv_request *r, const struct hv_result *res)
+/* The hyperv_flags object without its "mode" (what was asked for). */
+static json_t *result_json(const struct hv_result *res)
 {
     json_t *refused = json_array();
-    char spec[512];
 
     for (unsigned i = 0; i < res->nrefused; i++)
         json_array_append_new(refused, json_pack("{s:s, s:s}", "flag",
                                                  res->refused[i].flag->name,
                                                  "reason", res->refused[i].reason));
-    hv_request_name(r, spec, sizeof(spec));
-    return json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:i, s:s}",
-                     "mode", spec, "probed", res->probed,
+    return json_pack("{s:b, s:o, s:o, s:o, s:o, s:i, s:s}",
+                     "probed", res->probed,
                      "not_probed_why", res->not_probed_why ? json_string(res->not_probed_why)
                                                            : json_null(),
                      "requested", names(res->requested, res->nrequested),
                      "accepted", names(res->accepted, res->naccepted),
                      "refused", refused, "probes", (int)res->probes, "cpu", res->cpu);
+}
+
+json_t *hv_result_json(const struct hv_request *r, const struct hv_result *res)
+{
+    json_t *j = result_json(res);
+    char spec[512];
+
+    hv_request_name(r, spec, sizeof(spec));
+    json_object_set_new(j, "mode", json_string(spec));
+    return j;
+}
+
+void hv_flags_line(const json_t *hv, char *out, size_t cap)
+{
+    json_t *accepted = json_object_get(hv, "accepted"), *refused = json_object_get(hv, "refused");
+    const char *why = json_string_value(json_object_get(hv, "not_probed_why"));
+    size_t i;
+    json_t *v;
+
+    if (!json_is_true(json_object_get(hv, "probed"))) {
+        fmt(out, cap, "hv flags: none used (%s)", why ? why : "not probed");
+        return;
+    }
+    fmt(out, cap, "hv flags: accepted ");
+    if (!json_array_size(accepted))
+        append(out, cap, "none");
+    json_array_foreach(accepted, i, v)
+        append(out, cap, "%s%s", i ? "," : "", json_string_value(v));
+    json_array_foreach(refused, i, v)
+        append(out, cap, "%s%s (%s)", i ? ", " : "; refused ",
+               json_string_value(json_object_get(v, "flag")),
+               json_string_value(json_object_get(v, "reason")));
+}
+
+void hv_result_line(const struct hv_result *res, char *out, size_t cap)
+{
+    json_t *j = result_json(res);
+
+    hv_flags_line(j, out, cap);
+    json_decref(j);
 }

@@ -91,6 +91,9 @@ bool hv_result_accepted(const struct hv_result *res, const char *flag);
 void hv_result_line(const struct hv_result *res, char *out, size_t cap);
 /* meta.json's "hyperv_flags" object. */
 json_t *hv_result_json(const struct hv_request *r, const struct hv_result *res);
+/* The same line from a recorded "hyperv_flags" object (e.g. L1's run's in
+ * the lab); hv_result_line() formats through it. */
+void hv_flags_line(const json_t *hv, char *out, size_t cap);
 
 /* The real QEMU start (hv_probe.c): ctx is a struct hv_qemu. */
 struct hv_qemu {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hv_flags.h"
 #include "run.h"
 #include "util.h"
 
@@ -55,25 +56,6 @@ static void copy_records(const struct run_info *ri, const char *from_dir)
     free(text);
 }
 
-/* "lab: L1's hv flags: accepted A,B; refused C (why)" from hyperv_flags. */
-static void print_hv_line(json_t *hv)
-{
-    json_t *accepted = json_object_get(hv, "accepted"), *refused = json_object_get(hv, "refused");
-    char line[2048] = "lab: L1's hv flags: accepted ";
-    size_t i;
-    json_t *v;
-
-    if (!json_array_size(accepted))
-        append(line, sizeof(line), "none");
-    json_array_foreach(accepted, i, v)
-        append(line, sizeof(line), "%s%s", i ? "," : "", json_string_value(v));
-    json_array_foreach(refused, i, v)
-        append(line, sizeof(line), "%s%s (%s)", i ? ", " : "; refused ",
-               json_string_value(json_object_get(v, "flag")),
-               json_string_value(json_object_get(v, "reason")));
-    fprintf(stderr, "hvflush: %s\n", line);
-}
-
 void lab_adopt_l1_run(struct run_info *ri)
 {
     struct lab_plan *lab = ri->lab;
@@ -87,6 +69,10 @@ void lab_adopt_l1_run(struct run_info *ri)
     fmt(meta, sizeof(meta), "%s/meta.json", lab->l1_run_dir);
     lab->inner_meta = json_load_file(meta, 0, NULL);
     lab->inner_hv = json_object_get(lab->inner_meta, "hyperv_flags");
-    if (lab->inner_hv)
-        print_hv_line(lab->inner_hv);
+    if (lab->inner_hv) {
+        char line[2048];
+
+        hv_flags_line(lab->inner_hv, line, sizeof(line));
+        fprintf(stderr, "hvflush: lab: L1's %s\n", line);
+    }
 }
