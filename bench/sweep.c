@@ -101,6 +101,9 @@ static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 #define KEY_PROCS   (1u << 10)
 #define KEY_INITIATOR (1u << 11)
 #define KEY_PLACEMENT (1u << 12)
+#define KEY_INITIATORS (1u << 13)
+#define KEY_SHARE   (1u << 14)
+#define KEY_WORKING_SET (1u << 15)
 #define KEYS_HV     (KEY_INPUT | KEY_SCOPE | KEY_NONGLOBAL | KEY_PROCS)
 
 /* The list-valued keys of a "measure" line: where each list and its count
@@ -125,7 +128,7 @@ static const struct list_key list_keys[] = {
     LIST_KEY("targets", KEY_TARGETS, SWEEP_LIST_MAX, sweep_item_targets, targets, ntargets,
              "pow2, all or counts >= 1"),
     LIST_KEY("state", KEY_STATE, TARGET_STATE_COUNT, sweep_item_state, state, nstates,
-             "spin, halt"),
+             "spin, halt, work"),
     LIST_KEY("input", KEY_INPUT, HV_INPUT_COUNT, sweep_item_input, input, ninput,
              "slow, fast"),
     LIST_KEY("scope", KEY_SCOPE, SCOPE_COUNT, sweep_item_scope, scope, nscope, "cr3, all"),
@@ -136,6 +139,10 @@ static const struct list_key list_keys[] = {
              ninitiator, "CPU numbers 0-255"),
     LIST_KEY("placement", KEY_PLACEMENT, PLACEMENT_COUNT, sweep_item_placement, placement,
              nplacement, "first, last, spread"),
+    LIST_KEY("initiators", KEY_INITIATORS, SWEEP_LIST_MAX, sweep_item_initiators, initiators,
+             ninitiators, "1-16"),
+    LIST_KEY("share", KEY_SHARE, SHARE_COUNT, sweep_item_share, share, nshare,
+             "own, shared"),
 };
 
 static bool parse_measure_key(struct sweep_line *l, struct span key, struct span val,
@@ -174,10 +181,15 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
         ok = text_eq_n(val.s, val.n, "on") || text_eq_n(val.s, val.n, "off");
         l->verify = text_eq_n(val.s, val.n, "on");
         bad = "' for verify (on, off)";
+    } else if (text_eq_n(key.s, key.n, "working-set")) {
+        bit = KEY_WORKING_SET;
+        ok = parse_count(val, 1, SWEEP_PAGES_MAX, &l->working_set);
+        bad = "' for working-set (pages of the test window, 1-512)";
     } else {
         return fail(err, lineno, "unknown key '", key.s, key.n,
                     "' (expected flush, pages, targets, state, initiator, placement, input, "
-                    "scope, nonglobal, procs, samples, warmup or verify)");
+                    "scope, nonglobal, procs, samples, warmup, verify, initiators, share "
+                    "or working-set)");
     }
     if (*seen & bit)
         return fail(err, lineno, "key '", key.s, key.n, "' given twice");
@@ -228,6 +240,9 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     l->samples = 0;
     l->warmup = UINT32_MAX;
     l->verify = true;
+    l->ninitiators = 1; l->initiators[0] = 1;
+    l->nshare = 1;   l->share[0] = SHARE_OWN;
+    l->working_set = SWEEP_WORKING_SET_DEFAULT;
 
     for (i = 2; i < nw; i++) {
         struct span key = w[i], val;
@@ -264,6 +279,9 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
         (l->nonglobal[0] || (l->nnonglobal > 1 && l->nonglobal[1])))
         return fail(err, lineno, "nonglobal=on is not valid for List calls (the TLFS "
                     "treats NON_GLOBAL_MAPPINGS_ONLY there as an invalid option)", NULL, 0, NULL);
+    if (!sweep_line_check_initiators(l, seen & KEY_INITIATORS, seen & KEY_SHARE,
+                                     seen & KEY_WORKING_SET, err))
+        return false;
     sw->nlines++;
     return true;
 }

@@ -5,6 +5,7 @@
  */
 #include <bench/sweep.h>
 #include <bench/text.h>
+#include "sweep_items.h"
 
 static const char *const strategy_names[STRATEGY_COUNT] = {
     "local", "ipi", "hv-space", "hv-list", "hv-space-ex", "hv-list-ex",
@@ -14,8 +15,9 @@ static const char *const input_names[HV_INPUT_COUNT] = { "slow", "fast" };
 static const char *const scope_names[SCOPE_COUNT] = { "cr3", "all" };
 static const char *const procs_names[PROCS_COUNT] = { "mask", "all" };
 static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3", "none" };
-static const char *const state_names[TARGET_STATE_COUNT] = { "spin", "halt" };
+static const char *const state_names[TARGET_STATE_COUNT] = { "spin", "halt", "work" };
 static const char *const placement_names[PLACEMENT_COUNT] = { "first", "last", "spread" };
+static const char *const share_names[SHARE_COUNT] = { "own", "shared" };
 static const char *const inject_names[INJECT_COUNT] = { "none", "page-fault", "hang", "no-end",
                                                        "skip-flush", "hv-wrong-mask" };
 
@@ -27,6 +29,7 @@ const char *hv_input_name(enum hv_input i) { return i < HV_INPUT_COUNT ? input_n
 const char *flush_scope_name(enum flush_scope s) { return s < SCOPE_COUNT ? scope_names[s] : "?"; }
 const char *proc_set_name(enum proc_set p) { return p < PROCS_COUNT ? procs_names[p] : "?"; }
 const char *placement_name(enum placement p) { return p < PLACEMENT_COUNT ? placement_names[p] : "?"; }
+const char *share_mode_name(enum share_mode s) { return s < SHARE_COUNT ? share_names[s] : "?"; }
 
 static bool name_lookup(const char *const *names, unsigned count,
                         const char *s, size_t n, unsigned *out)
@@ -61,6 +64,7 @@ FROM_NAME(hv_input_from_name, enum hv_input, input_names, HV_INPUT_COUNT)
 FROM_NAME(flush_scope_from_name, enum flush_scope, scope_names, SCOPE_COUNT)
 FROM_NAME(proc_set_from_name, enum proc_set, procs_names, PROCS_COUNT)
 FROM_NAME(placement_from_name, enum placement, placement_names, PLACEMENT_COUNT)
+FROM_NAME(share_mode_from_name, enum share_mode, share_names, SHARE_COUNT)
 
 /* ---- expansion -------------------------------------------------------------- */
 
@@ -102,7 +106,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
     for (li = 0; li < sw->nlines; li++) {
         const struct sweep_line *l = &sw->lines[li];
         uint32_t counts[SWEEP_LIST_MAX * 16];
-        unsigned ncounts = 0, fi, ii, ci, gi, ri, ni, li2, si, pi, ti, k;
+        unsigned ncounts = 0, fi, ii, ci, gi, ri, ni, li2, si, pi, ti, k, ki, hi;
         bool local = !strategy_has_targets(l->strategy);
 
         for (ni = 0; ni < l->ninitiator; ni++)
@@ -138,6 +142,8 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                 }
             }
         }
+        if (!local && !sweep_initiators_fit(l, ncpus, counts, ncounts, err))
+            return -1;
         for (fi = 0; fi < l->nflush; fi++)
         for (ii = 0; ii < l->ninput; ii++)
         for (ci = 0; ci < l->nscope; ci++)
@@ -145,6 +151,8 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
         for (ri = 0; ri < l->nprocs; ri++)
         for (ni = 0; ni < l->ninitiator; ni++)
         for (li2 = 0; li2 < l->nplacement; li2++)
+        for (ki = 0; ki < (local ? 1u : l->ninitiators); ki++)
+        for (hi = 0; hi < (local ? 1u : l->nshare); hi++)
             for (si = 0; si < (local ? 1u : l->nstates); si++)
                 for (pi = 0; pi < l->npages; pi++)
                     for (ti = 0; ti < ncounts; ti++) {
@@ -174,6 +182,10 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->verify = l->verify && !local &&
                                     !config_is_baseline(c->strategy, c->flush);
                         c->verify_rounds = sw->verify_rounds;
+                        c->initiators = local ? 1 : l->initiators[ki];
+                        c->share = local ? SHARE_OWN : l->share[hi];
+                        c->working_set = l->working_set;
+                        c->throughput = !local && (l->throughput || c->state == TARGET_WORK);
                         count++;
                     }
     }
@@ -235,5 +247,11 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
         text_append(buf, n, "/nonglobal");
     if (c->procs == PROCS_ALL)
         text_append(buf, n, "/all-vps");
+    if (c->initiators > 1)
+        append_num(buf, n, "/k", c->initiators);
+    if (c->initiators > 1 && c->share == SHARE_SHARED)
+        text_append(buf, n, "/shared");
+    if (c->state == TARGET_WORK && strategy_has_targets(c->strategy))
+        append_num(buf, n, "/ws", c->working_set);
     return text_len(buf);
 }

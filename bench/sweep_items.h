@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 bool sweep_item_flush(const char *s, size_t n, void *out, unsigned idx);
 bool sweep_item_state(const char *s, size_t n, void *out, unsigned idx);
@@ -15,5 +16,20 @@ bool sweep_item_placement(const char *s, size_t n, void *out, unsigned idx);
 bool sweep_item_cpu(const char *s, size_t n, void *out, unsigned idx);
 bool sweep_item_pages(const char *s, size_t n, void *out, unsigned idx);
 bool sweep_item_targets(const char *s, size_t n, void *out, unsigned idx);
+bool sweep_item_initiators(const char *s, size_t n, void *out, unsigned idx);
+bool sweep_item_share(const char *s, size_t n, void *out, unsigned idx);
+
+/* bench/sweep_initiators.c: the checks of a parsed measure line's
+ * initiators=, share= and working-set= (each flag: the key was given).
+ * False with err filled (err->lineno = l->lineno) when they do not hold. */
+struct sweep_line;
+struct sweep_error;
+bool sweep_line_check_initiators(struct sweep_line *l, bool initiators, bool share,
+                                 bool working_set, struct sweep_error *err);
+/* bench/sweep_initiators.c: whether k initiators with count targets each
+ * (share) fit a VM of ncpus CPUs with the first initiator at CPU first;
+ * false with err filled (the line, the vCPUs needed) when not. */
+bool sweep_initiators_fit(const struct sweep_line *l, unsigned ncpus, const uint32_t *counts,
+                          unsigned ncounts, struct sweep_error *err);
 
 #endif

@@ -81,6 +81,7 @@ enum flush_op {
 enum target_state {
     TARGET_SPIN = 0,      /* spinning with interrupts enabled */
     TARGET_HALT,          /* halted (sti; hlt) */
+    TARGET_WORK,          /* walking a working set of pages (working-set=) */
     TARGET_STATE_COUNT
 };
 
@@ -91,6 +92,12 @@ enum placement {
     PLACEMENT_SPREAD,     /* evenly spaced over the CPU numbers */
     PLACEMENT_COUNT
 };
+
+/* Concurrent initiators (initiators=): each flushes its own disjoint
+ * target set, or all flush the same one (share=). */
+enum share_mode { SHARE_OWN = 0, SHARE_SHARED, SHARE_COUNT };
+#define SWEEP_INITIATORS_MAX      16
+#define SWEEP_WORKING_SET_DEFAULT 64   /* pages of the test window (state=work) */
 
 /* "targets=" values that depend on the CPU count, resolved by sweep_expand(). */
 #define SWEEP_TARGETS_POW2  (-1)  /* 1, 2, 4, ... and all-but-self */
@@ -113,6 +120,10 @@ struct sweep_line {
     uint32_t samples;        /* 0: the sweep's default */
     uint32_t warmup;         /* UINT32_MAX: the sweep's default */
     bool verify;
+    unsigned ninitiators; uint32_t initiators[SWEEP_LIST_MAX];
+    unsigned nshare;  enum share_mode share[SHARE_COUNT];
+    uint32_t working_set;    /* pages; SWEEP_WORKING_SET_DEFAULT unless given */
+    bool throughput;         /* initiators= given: measure throughput too */
 };
 
 /* Faults a sweep can ask the guest to inject, to test the failure paths of
@@ -160,6 +171,10 @@ struct sweep_config {
     uint32_t warmup;
     bool verify;
     uint32_t verify_rounds;
+    uint32_t initiators;     /* concurrent initiators of the throughput measurement */
+    enum share_mode share;   /* their target sets: own (disjoint) or shared */
+    uint32_t working_set;    /* state=work: pages of the test window targets walk */
+    bool throughput;         /* a throughput record follows (initiators= or state=work) */
 };
 
 struct sweep_error {
@@ -190,6 +205,8 @@ const char *flush_scope_name(enum flush_scope s);
 const char *proc_set_name(enum proc_set p);
 const char *placement_name(enum placement p);
 bool placement_from_name(const char *s, size_t n, enum placement *out);
+const char *share_mode_name(enum share_mode s);
+bool share_mode_from_name(const char *s, size_t n, enum share_mode *out);
 bool hv_input_from_name(const char *s, size_t n, enum hv_input *out);
 bool flush_scope_from_name(const char *s, size_t n, enum flush_scope *out);
 bool proc_set_from_name(const char *s, size_t n, enum proc_set *out);
@@ -212,6 +229,20 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n);
  * each of `targets` equal slices.  Returns false when they do not fit (initiator or a
  * target beyond ncpus), which sweep_expand() has already refused. */
 bool sweep_placement(const struct sweep_config *c, unsigned ncpus, uint32_t *out);
+
+/* bench/sweep_initiators.c: the CPUs of c's throughput measurement on a
+ * VM of ncpus CPUs.  The initiators are CPUs c->initiator ..
+ * c->initiator + c->initiators - 1 (inits[0..initiators)); the targets
+ * come from the other CPUs (ascending) by c->placement, as
+ * sweep_placement() picks them, taking initiators * targets CPUs (own) or
+ * targets CPUs (shared) into targets[]; with share=own initiator i's are
+ * targets[i * c->targets .. (i + 1) * c->targets), with share=shared every
+ * initiator's are targets[0 .. c->targets).  Returns false when they do
+ * not fit, which sweep_expand() has already refused. */
+bool sweep_throughput_placement(const struct sweep_config *c, unsigned ncpus,
+                                uint32_t *inits, uint32_t *targets);
+/* The number of target CPUs sweep_throughput_placement() places. */
+uint32_t sweep_throughput_target_count(const struct sweep_config *c);
 
 /* bench/placement.c: whether cpu is one of cpus[0..n). */
 bool cpu_list_has(const uint32_t *cpus, uint32_t n, uint32_t cpu);
