@@ -21,6 +21,7 @@
 #include "baseline.h"
 #include "hypercall.h"
 #include "shootdown.h"
+#include "throughput.h"
 
 #define SWEEP_FW_CFG_FILE "opt/hvflush/sweep"
 /* TLFS: HV_PARTITION_PRIVILEGE_MASK bit 11 AccessFrequencyRegs grants
@@ -230,8 +231,10 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         printk("[%u/%d] %-24s unsupported (%s)\n", n + 1, total, label, why_not);
         return;
     }
+    shootdown_set_work(c->state == TARGET_WORK ? c->working_set : 0);
     if (!latency_measure(c, target_cpus, samples, &counts))
         return;
+    shootdown_set_work(0);      /* the effect probe's targets only wait */
     emit_samples(c, samples);
     emit_latency(c, &counts);
     if (c->verify)
@@ -248,6 +251,8 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
     if (counts.clamped || counts.excluded)
         printk("  clamped=%u excluded=%u", counts.clamped, counts.excluded);
     printk("\n");
+    if (c->throughput)
+        throughput_config(c);
 }
 
 /* Ends the stream and reports failure, e.g. for an unusable sweep. */

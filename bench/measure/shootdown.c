@@ -60,6 +60,7 @@ static struct {
     uint32_t target_cpu[MAX_CPUS];
     uint32_t target_apic[MAX_CPUS];
     struct probe_pages probe;
+    uint32_t work_pages;               /* state=work: pages walked between commands */
 } sd;
 
 static inline uint64_t load_acquire(const volatile uint64_t *p)
@@ -160,6 +161,9 @@ static void target_loop(void *arg)
 
     (void)arg;
     while (!__atomic_load_n(&sd.stop, __ATOMIC_ACQUIRE)) {
+        if (sd.state == TARGET_WORK)   /* walk the working set between commands */
+            for (uint32_t i = 0; i < sd.work_pages; i++)
+                (void)*(const volatile uint64_t *)(TEST_WINDOW_VA + i * PAGE_SIZE);
         if (sd.state == TARGET_HALT) {
             irq_disable();
             if (__atomic_load_n(&sd.stop, __ATOMIC_ACQUIRE)) {
@@ -198,6 +202,11 @@ void shootdown_set_probe(const struct probe_pages *p)
     sd.probe = *p;
 }
 
+void shootdown_set_work(uint32_t pages)
+{
+    sd.work_pages = pages;
+}
+
 bool shootdown_start(uint32_t ntargets, enum target_state state,
                      enum flush_op op, uint32_t pages, bool poll)
 {
@@ -224,7 +233,7 @@ bool shootdown_start_cpus(const uint32_t *cpus, uint32_t n, enum target_state st
     sd.ntargets = n;
     sd.starter = smp_processor_id();
     sd.state = state;
-    sd.poll = poll && state == TARGET_SPIN;
+    sd.poll = poll && state != TARGET_HALT;
     sd.op = op;
     sd.pages = pages;
     sd.probe.count = 0;

@@ -57,6 +57,9 @@ void shootdown_signal_stop(void);
 void shootdown_stop(void);
 /* Points SD_PRIME/SD_READ/SD_FLUSH_READ at the probe markers. */
 void shootdown_set_probe(const struct probe_pages *p);
+/* state=work targets walk the first `pages` pages of the test window
+ * between commands (0: they only wait, as for the effect probe). */
+void shootdown_set_work(uint32_t pages);
 /* One command round trip to every target; false on an acknowledgement
  * timeout.  Call with interrupts disabled for timing. */
 bool shootdown_round(enum shootdown_cmd cmd);
