@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "throughput.h"
 #include "util.h"
 
 
@@ -63,6 +64,8 @@ void collect_free(struct run_data *d)
 {
     for (unsigned i = 0; i < d->nconfigs; i++)
         free(d->configs[i].samples);
+    for (unsigned i = 0; i < d->nconfigs; i++)
+        free(d->configs[i].throughput);
     free(d->configs);
     json_decref(d->guest);
     d->configs = NULL;
@@ -139,6 +142,9 @@ static void on_record(struct run_data *d, const struct record *r)
         collect_on_error(d, r);
     } else if (!strcmp(t, "unsupported")) {
         collect_on_unsupported(d, r);
+    } else if (!strcmp(t, "initiator") || !strcmp(t, "throughput") ||
+               !strcmp(t, "interference")) {
+        collect_on_throughput(d, r);
     } else if (!strcmp(t, "hyperv")) {
         json_object_set_new(d->guest, "hyperv", record_json(r));
     } else if (!strcmp(t, "vp") || !strcmp(t, "conformance") || !strcmp(t, "precision")) {
@@ -204,6 +210,7 @@ static void check_complete(struct run_data *d)
         if (c->cfg.verify && !c->has_verify && !c->error[0])
             collect_problem(d, "configuration %u (%s): no verify record", i, c->label);
     }
+    throughput_check_complete(d);
     if (missing)
         collect_problem(d, "guest measured %u of %u configurations",
                         d->nconfigs - missing, d->nconfigs);

@@ -37,6 +37,7 @@ struct config_result {
     struct verify_result verify;
     char error[128];            /* "what" of a guest error record for this id */
     char unsupported[96];       /* reason of a guest unsupported record, "" if none */
+    struct throughput_result *throughput;   /* host/throughput.c; NULL until one arrives */
 };
 
 struct run_data {

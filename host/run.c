@@ -18,6 +18,7 @@
 #include "ratio.h"
 #include "run.h"
 #include "summary.h"
+#include "throughput.h"
 #include "util.h"
 #include "verdicts.h"
 
@@ -216,6 +217,8 @@ static int finish(struct run_info *ri)
         append(ri->reason, sizeof(ri->reason), "%s%s", ri->reason[0] ? "; " : "", err);
         ri->status = "failed";
     }
+    if (!throughput_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err)))
+        hv_err("%s", err);
     nratio = ratio_compute(&ri->data, ratio, RATIO_ROWS_MAX);
     if (!ratio_write(ri->run_dir, &ri->data, ri->tc, ratio, nratio, err, sizeof(err)))
         hv_err("%s", err);

@@ -134,7 +134,7 @@ void interference_target(uint32_t cpu)
         /* Pairs with the release store of go in interference_refill(). */
         while (load_acquire(&w->go) < r && !stopped())
             cpu_relax();
-        if (stopped())
+        if (load_acquire(&w->go) < r)   /* stopped: the initiator gave up */
             break;
         t1 = timed_walk(pages, &t0);
         w->refill[w->nrefill++] = t1 - t0;
