@@ -101,6 +101,10 @@ static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 #define KEY_PROCS   (1u << 10)
 #define KEY_INITIATOR (1u << 11)
 #define KEY_PLACEMENT (1u << 12)
+#define KEY_SPACES  (1u << 13)
+#define KEY_PCID    (1u << 14)
+#define KEY_GLOBAL  (1u << 15)
+#define KEY_LARGE   (1u << 16)
 #define KEYS_HV     (KEY_INPUT | KEY_SCOPE | KEY_NONGLOBAL | KEY_PROCS)
 
 /* The list-valued keys of a "measure" line: where each list and its count
@@ -128,7 +132,8 @@ static const struct list_key list_keys[] = {
              "spin, halt"),
     LIST_KEY("input", KEY_INPUT, HV_INPUT_COUNT, sweep_item_input, input, ninput,
              "slow, fast"),
-    LIST_KEY("scope", KEY_SCOPE, SCOPE_COUNT, sweep_item_scope, scope, nscope, "cr3, all"),
+    LIST_KEY("scope", KEY_SCOPE, SCOPE_COUNT, sweep_item_scope, scope, nscope,
+             "cr3, all, other, unloaded"),
     LIST_KEY("nonglobal", KEY_NONGLOBAL, 2, sweep_item_onoff, nonglobal, nnonglobal,
              "off, on"),
     LIST_KEY("procs", KEY_PROCS, PROCS_COUNT, sweep_item_procs, procs, nprocs, "mask, all"),
@@ -136,6 +141,10 @@ static const struct list_key list_keys[] = {
              ninitiator, "CPU numbers 0-255"),
     LIST_KEY("placement", KEY_PLACEMENT, PLACEMENT_COUNT, sweep_item_placement, placement,
              nplacement, "first, last, spread"),
+    LIST_KEY("spaces", KEY_SPACES, SWEEP_LIST_MAX, sweep_item_spaces, spaces, nspaces, "1-16"),
+    LIST_KEY("pcid", KEY_PCID, 2, sweep_item_onoff, pcid, npcid, "off, on"),
+    LIST_KEY("global", KEY_GLOBAL, 2, sweep_item_onoff, global, nglobal, "off, on"),
+    LIST_KEY("large", KEY_LARGE, 2, sweep_item_onoff, large, nlarge, "off, on"),
 };
 
 static bool parse_measure_key(struct sweep_line *l, struct span key, struct span val,
@@ -177,7 +186,8 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
     } else {
         return fail(err, lineno, "unknown key '", key.s, key.n,
                     "' (expected flush, pages, targets, state, initiator, placement, input, "
-                    "scope, nonglobal, procs, samples, warmup or verify)");
+                    "scope, nonglobal, procs, spaces, pcid, global, large, samples, warmup "
+                    "or verify)");
     }
     if (*seen & bit)
         return fail(err, lineno, "key '", key.s, key.n, "' given twice");
@@ -228,6 +238,7 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     l->samples = 0;
     l->warmup = UINT32_MAX;
     l->verify = true;
+    sweep_space_line_defaults(l);
 
     for (i = 2; i < nw; i++) {
         struct span key = w[i], val;
@@ -264,6 +275,8 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
         (l->nonglobal[0] || (l->nnonglobal > 1 && l->nonglobal[1])))
         return fail(err, lineno, "nonglobal=on is not valid for List calls (the TLFS "
                     "treats NON_GLOBAL_MAPPINGS_ONLY there as an invalid option)", NULL, 0, NULL);
+    if (!sweep_space_check_line(l, lineno, err))
+        return false;
     sw->nlines++;
     return true;
 }

@@ -11,7 +11,7 @@ static const char *const strategy_names[STRATEGY_COUNT] = {
     "hv-null", "hv-invalid", "cpuid"
 };
 static const char *const input_names[HV_INPUT_COUNT] = { "slow", "fast" };
-static const char *const scope_names[SCOPE_COUNT] = { "cr3", "all" };
+static const char *const scope_names[SCOPE_COUNT] = { "cr3", "all", "other", "unloaded" };
 static const char *const procs_names[PROCS_COUNT] = { "mask", "all" };
 static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3", "none" };
 static const char *const state_names[TARGET_STATE_COUNT] = { "spin", "halt" };
@@ -102,7 +102,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
     for (li = 0; li < sw->nlines; li++) {
         const struct sweep_line *l = &sw->lines[li];
         uint32_t counts[SWEEP_LIST_MAX * 16];
-        unsigned ncounts = 0, fi, ii, ci, gi, ri, ni, li2, si, pi, ti, k;
+        unsigned ncounts = 0, fi, ii, ci, gi, xi, ri, ni, li2, si, pi, ti, k;
         bool local = !strategy_has_targets(l->strategy);
 
         for (ni = 0; ni < l->ninitiator; ni++)
@@ -142,6 +142,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
         for (ii = 0; ii < l->ninput; ii++)
         for (ci = 0; ci < l->nscope; ci++)
         for (gi = 0; gi < l->nnonglobal; gi++)
+        for (xi = 0; xi < sweep_space_combos(l); xi++)
         for (ri = 0; ri < l->nprocs; ri++)
         for (ni = 0; ni < l->ninitiator; ni++)
         for (li2 = 0; li2 < l->nplacement; li2++)
@@ -174,6 +175,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->verify = l->verify && !local &&
                                     !config_is_baseline(c->strategy, c->flush);
                         c->verify_rounds = sw->verify_rounds;
+                        sweep_space_apply(l, xi, c);
                         count++;
                     }
     }
@@ -215,7 +217,7 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
     text_append(buf, n, "/");
     if (strategy_is_hv(c->strategy)) {
         text_append(buf, n, hv_input_name(c->input));
-        text_append(buf, n, c->scope == SCOPE_ALL ? "/all-as" : "/cr3");
+        sweep_space_label_scope(c, buf, n);
     } else {
         text_append(buf, n, flush_op_name(c->flush));
     }
@@ -235,5 +237,6 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
         text_append(buf, n, "/nonglobal");
     if (c->procs == PROCS_ALL)
         text_append(buf, n, "/all-vps");
+    sweep_space_label(c, buf, n);
     return text_len(buf);
 }

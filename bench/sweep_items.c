@@ -80,3 +80,13 @@ bool sweep_item_targets(const char *s, size_t n, void *out, unsigned idx)
         return false;
     return true;
 }
+
+bool sweep_item_spaces(const char *s, size_t n, void *out, unsigned idx)
+{
+    uint64_t v;
+
+    if (!text_parse_u64(s, n, 10, &v) || v < 1 || v > SWEEP_SPACES_MAX)
+        return false;
+    ((uint32_t *)out)[idx] = (uint32_t)v;
+    return true;
+}

@@ -88,7 +88,8 @@ static void summary_row(FILE *f, const struct run_data *d, const struct config_r
         fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", c->clamped, c->excluded);
     else
         fputs(",,,", f);
-    fprintf(f, "%s\n", noise_flag(d, s));
+    fprintf(f, "%s,%" PRIu32 ",%d,%d,%d\n", noise_flag(d, s), x->spaces, x->pcid, x->global,
+            x->large);
 }
 
 static FILE *open_csv(const char *run_dir, const char *name, char *err, size_t errcap)

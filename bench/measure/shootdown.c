@@ -46,6 +46,7 @@
 #include <guest/percpu.h>
 #include <guest/platform.h>
 #include "shootdown.h"
+#include "space.h"
 
 static struct {
     volatile uint64_t generation;
@@ -125,6 +126,7 @@ static void run_command(struct percpu *me, uint64_t gen)
     case SD_TOUCH: {
         uint32_t i;
 
+        space_target_touch_others(sd.pages);    /* spaces=N: the other live spaces */
         for (i = 0; i < sd.pages; i++)
             (void)*(const volatile uint64_t *)(TEST_WINDOW_VA + i * PAGE_SIZE);
         break;
@@ -138,6 +140,9 @@ static void run_command(struct percpu *me, uint64_t gen)
         write_cr3(read_cr3());
         break;
     }
+    case SD_SWITCH:
+        space_target_switch();
+        break;
     }
     /* Pairs with the acquire loads in wait_acks(). */
     store_release(&me->bench_slot[SLOT_ACK], gen);
@@ -159,6 +164,7 @@ static void target_loop(void *arg)
     struct percpu *me = this_cpu();
 
     (void)arg;
+    space_target_enter();             /* the configuration's home space */
     while (!__atomic_load_n(&sd.stop, __ATOMIC_ACQUIRE)) {
         if (sd.state == TARGET_HALT) {
             irq_disable();
@@ -181,6 +187,7 @@ static void target_loop(void *arg)
             cpu_relax();
         }
     }
+    space_target_leave();
 }
 
 void shootdown_init(void)
