@@ -13,7 +13,10 @@
  *    configurations must pass instead);
  *  - global=on passes; with nonglobal=on it is not verified and its
  *    `global` precision check ran; a List call over the one 2 MiB page of
- *    large=on passes.
+ *    large=on passes;
+ *  - with `inject hv-wrong-mask` (the call names only the initiator)
+ *    scope=other never passes: the probe through the other space catches
+ *    a call that leaves the targets' entries.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,9 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
 #include "harness.h"
+
+#define WRONG_MASK_SWEEP "/tmp/hvflush-space-lab-wrong-mask.sweep"
 
 static const struct run_config *config_labelled(const struct run_result *r, const char *label)
 {
@@ -111,10 +117,37 @@ static void test_space_lab(void **state)
     csv_free(&t);
 }
 
+/* The same probe catches a call that leaves the other space's entries on
+ * the targets: `inject hv-wrong-mask` names only the initiator's VP, so
+ * scope=other must never read `pass`. */
+static void test_other_space_wrong_mask_never_passes(void **state)
+{
+    FILE *f = fopen(WRONG_MASK_SWEEP, "w");
+    const struct run_config *c;
+    struct run_result *r;
+
+    (void)state;
+    assert_non_null(f);
+    fputs("name space-lab-wrong-mask\nsamples 20\nwarmup 2\ninject hv-wrong-mask\n"
+          "measure hv-space targets=3 scope=other\n", f);
+    fclose(f);
+    r = run_hvflush("run --accel lab --smp 4 --sweep " WRONG_MASK_SWEEP);
+    unlink(WRONG_MASK_SWEEP);
+    assert_true(r->stream_ok);
+    c = config_labelled(r, "hv-space/slow/other-as/p1/t3/spin");
+    assert_true(c->has_verify);
+    if (!strcmp(c->verdict, "fail"))
+        assert_true(c->stale > 0);
+    else if (strcmp(c->verdict, "inconclusive"))
+        fail_msg("verdict %s with a flush that names only the initiator", c->verdict);
+    assert_int_equal(r->exit_code, strcmp(c->verdict, "fail") ? 0 : 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_space_lab),
+        cmocka_unit_test(test_other_space_wrong_mask_never_passes),
     };
 
     return cmocka_run_group_tests_name("address spaces in the nested lab", tests, NULL, NULL);
