@@ -21,6 +21,11 @@
  * memory takes no interrupt and, under a hypervisor, no VM exit -- so
  * anything that flushes its TLB is the hypercall under test.
  *
+ * Address spaces (space.c): a target loads its configuration's home space
+ * when it enters the target loop and space 0 again when it leaves;
+ * SD_TOUCH first reads the pages in the configuration's other live spaces
+ * (spaces=N), SD_SWITCH loads the space the initiator chose.
+ *
  * Targets and initiator: any CPUs (shootdown_start_cpus()); the CPU that
  * starts the engine hands the target loop to every other target with
  * smp_call() and, when it is a target itself, runs shootdown_serve().  The
