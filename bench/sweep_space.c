@@ -87,6 +87,17 @@ void sweep_space_apply(const struct sweep_line *l, unsigned k, struct sweep_conf
         c->verify = false;
 }
 
+const char *sweep_space_unverified_reason(const struct sweep_config *c)
+{
+    if (!c->precision)                /* not hv-*, or verify=off on the line */
+        return NULL;
+    if (c->scope == SCOPE_UNLOADED)
+        return "no-flush-owed:unloaded-space";
+    if (c->nonglobal && c->global)
+        return "no-flush-owed:nonglobal-call-global-window";
+    return NULL;
+}
+
 void sweep_space_label_scope(const struct sweep_config *c, char *buf, size_t n)
 {
     static const char *const scope_labels[SCOPE_COUNT] = {

@@ -255,7 +255,10 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
     printk("[%u/%d] %-24s p50=%llu p99=%llu cycles%s%s", n + 1, total, label,
            (unsigned long long)timing_percentile(samples, c->samples, 50),
            (unsigned long long)timing_percentile(samples, c->samples, 99),
-           c->verify ? "  verify=" : "", c->verify ? verdict_name(v) : "");
+           c->verify ? "  verify=" : "", c->verify ? verdict_name(v) :
+           sweep_space_unverified_reason(c) ? "  verify=- " : "");
+    if (!c->verify && sweep_space_unverified_reason(c))
+        printk("%s", sweep_space_unverified_reason(c));
     if (counts.clamped || counts.excluded)
         printk("  clamped=%u excluded=%u", counts.clamped, counts.excluded);
     printk("\n");

@@ -6,7 +6,8 @@
  *    control that went stale (so their entries were cached in that space);
  *    scope=cr3 and all pass too;
  *  - scope=unloaded names a space loaded nowhere: measured, never verified
- *    (verdict `-` in summary.csv, no verify record), and its `other-as`
+ *    (verdict `-` in summary.csv, no verify record, the terminal's note
+ *    `no-flush-owed:unloaded-space`), and its `other-as`
  *    precision check ran its rounds (kept, lost or inconclusive, not error);
  *  - pcid=on: L2 runs -cpu qemu64, without PCID: `unsupported` with reason
  *    `no-pcid`, while the rest of the sweep runs (where a CPU has PCID, the
@@ -108,6 +109,9 @@ static void test_space_lab(void **state)
     assert_false(c->has_verify);
     assert_string_equal(csv_cell(&t, (unsigned)csv_row_of(&t, c->label), "verdict"), "-");
     assert_string_equal(csv_cell(&t, (unsigned)csv_row_of(&t, c->label), "scope"), "unloaded");
+    /* The terminal says why there is no verdict. */
+    assert_true(strstr(r->out, "no-flush-owed:unloaded-space") ||
+                strstr(r->err, "no-flush-owed:unloaded-space"));
     precision_ran(r, c->id, "other-as");
     c = config_labelled(r, "hv-space/slow/cr3/p1/t3/spin/nonglobal/global");
     assert_int_equal(c->nsamples, c->samples_declared);

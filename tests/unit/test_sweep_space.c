@@ -67,6 +67,13 @@ static void test_scopes(void **state)
     assert_true(cfg[2].verify && cfg[2].precision);
     assert_false(cfg[3].verify);
     assert_true(cfg[3].precision);
+    assert_string_equal(sweep_space_unverified_reason(&cfg[3]), "no-flush-owed:unloaded-space");
+    assert_null(sweep_space_unverified_reason(&cfg[2]));
+    /* verify=off on the line: nothing to explain. */
+    assert_true(parse("name s\nmeasure hv-space targets=2 scope=unloaded verify=off\n", &err));
+    assert_int_equal(sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err), 1);
+    assert_false(cfg[0].precision);
+    assert_null(sweep_space_unverified_reason(&cfg[0]));
 }
 
 /* Order: ... nonglobal x spaces x pcid x global x large x procs ...; the
@@ -94,6 +101,9 @@ static void test_expansion_order_and_suffixes(void **state)
     assert_true(cfg[4].verify);
     assert_false(cfg[32 + 4].verify);
     assert_true(cfg[32 + 4].precision);
+    assert_string_equal(sweep_space_unverified_reason(&cfg[32 + 4]),
+                        "no-flush-owed:nonglobal-call-global-window");
+    assert_null(sweep_space_unverified_reason(&cfg[4]));
     assert_true(cfg[32 + 2].verify);
 }
 

@@ -231,6 +231,10 @@ unsigned sweep_space_combos(const struct sweep_line *l);
  * its verify and precision flags from the line's verify= (c's other fields
  * already set): an effect the flush need not have is not verified. */
 void sweep_space_apply(const struct sweep_line *l, unsigned k, struct sweep_config *c);
+/* Why a configuration that asked for verification has none: the flush owes
+ * nothing ("no-flush-owed:unloaded-space", "no-flush-owed:nonglobal-call-
+ * global-window"); NULL otherwise. */
+const char *sweep_space_unverified_reason(const struct sweep_config *c);
 /* Appends the label's scope part and its space suffixes. */
 void sweep_space_label_scope(const struct sweep_config *c, char *buf, size_t n);
 void sweep_space_label(const struct sweep_config *c, char *buf, size_t n);
