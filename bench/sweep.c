@@ -104,6 +104,10 @@ static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 #define KEY_INITIATORS (1u << 13)
 #define KEY_SHARE   (1u << 14)
 #define KEY_WORKING_SET (1u << 15)
+#define KEY_SPACES  (1u << 16)
+#define KEY_PCID    (1u << 17)
+#define KEY_GLOBAL  (1u << 18)
+#define KEY_LARGE   (1u << 19)
 #define KEYS_HV     (KEY_INPUT | KEY_SCOPE | KEY_NONGLOBAL | KEY_PROCS)
 
 /* The list-valued keys of a "measure" line: where each list and its count
@@ -131,7 +135,8 @@ static const struct list_key list_keys[] = {
              "spin, halt, work"),
     LIST_KEY("input", KEY_INPUT, HV_INPUT_COUNT, sweep_item_input, input, ninput,
              "slow, fast"),
-    LIST_KEY("scope", KEY_SCOPE, SCOPE_COUNT, sweep_item_scope, scope, nscope, "cr3, all"),
+    LIST_KEY("scope", KEY_SCOPE, SCOPE_COUNT, sweep_item_scope, scope, nscope,
+             "cr3, all, other, unloaded"),
     LIST_KEY("nonglobal", KEY_NONGLOBAL, 2, sweep_item_onoff, nonglobal, nnonglobal,
              "off, on"),
     LIST_KEY("procs", KEY_PROCS, PROCS_COUNT, sweep_item_procs, procs, nprocs, "mask, all"),
@@ -143,6 +148,10 @@ static const struct list_key list_keys[] = {
              ninitiators, "1-16"),
     LIST_KEY("share", KEY_SHARE, SHARE_COUNT, sweep_item_share, share, nshare,
              "own, shared"),
+    LIST_KEY("spaces", KEY_SPACES, SWEEP_LIST_MAX, sweep_item_spaces, spaces, nspaces, "1-16"),
+    LIST_KEY("pcid", KEY_PCID, 2, sweep_item_onoff, pcid, npcid, "off, on"),
+    LIST_KEY("global", KEY_GLOBAL, 2, sweep_item_onoff, global, nglobal, "off, on"),
+    LIST_KEY("large", KEY_LARGE, 2, sweep_item_onoff, large, nlarge, "off, on"),
 };
 
 static bool parse_measure_key(struct sweep_line *l, struct span key, struct span val,
@@ -188,8 +197,8 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
     } else {
         return fail(err, lineno, "unknown key '", key.s, key.n,
                     "' (expected flush, pages, targets, state, initiator, placement, input, "
-                    "scope, nonglobal, procs, samples, warmup, verify, initiators, share "
-                    "or working-set)");
+                    "scope, nonglobal, procs, spaces, pcid, global, large, samples, warmup, "
+                    "verify, initiators, share or working-set)");
     }
     if (*seen & bit)
         return fail(err, lineno, "key '", key.s, key.n, "' given twice");
@@ -243,6 +252,7 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     l->ninitiators = 1; l->initiators[0] = 1;
     l->nshare = 1;   l->share[0] = SHARE_OWN;
     l->working_set = SWEEP_WORKING_SET_DEFAULT;
+    sweep_space_line_defaults(l);
 
     for (i = 2; i < nw; i++) {
         struct span key = w[i], val;
@@ -281,6 +291,8 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
                     "treats NON_GLOBAL_MAPPINGS_ONLY there as an invalid option)", NULL, 0, NULL);
     if (!sweep_line_check_initiators(l, seen & KEY_INITIATORS, seen & KEY_SHARE,
                                      seen & KEY_WORKING_SET, err))
+        return false;
+    if (!sweep_space_check_line(l, lineno, err))
         return false;
     sw->nlines++;
     return true;

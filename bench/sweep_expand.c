@@ -12,7 +12,7 @@ static const char *const strategy_names[STRATEGY_COUNT] = {
     "hv-null", "hv-invalid", "cpuid"
 };
 static const char *const input_names[HV_INPUT_COUNT] = { "slow", "fast" };
-static const char *const scope_names[SCOPE_COUNT] = { "cr3", "all" };
+static const char *const scope_names[SCOPE_COUNT] = { "cr3", "all", "other", "unloaded" };
 static const char *const procs_names[PROCS_COUNT] = { "mask", "all" };
 static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3", "none" };
 static const char *const state_names[TARGET_STATE_COUNT] = { "spin", "halt", "work" };
@@ -106,7 +106,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
     for (li = 0; li < sw->nlines; li++) {
         const struct sweep_line *l = &sw->lines[li];
         uint32_t counts[SWEEP_LIST_MAX * 16];
-        unsigned ncounts = 0, fi, ii, ci, gi, ri, ni, li2, si, pi, ti, k, ki, hi;
+        unsigned ncounts = 0, fi, ii, ci, gi, xi, ri, ni, li2, si, pi, ti, k, ki, hi;
         bool local = !strategy_has_targets(l->strategy);
 
         for (ni = 0; ni < l->ninitiator; ni++)
@@ -148,6 +148,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
         for (ii = 0; ii < l->ninput; ii++)
         for (ci = 0; ci < l->nscope; ci++)
         for (gi = 0; gi < l->nnonglobal; gi++)
+        for (xi = 0; xi < sweep_space_combos(l); xi++)
         for (ri = 0; ri < l->nprocs; ri++)
         for (ni = 0; ni < l->ninitiator; ni++)
         for (li2 = 0; li2 < l->nplacement; li2++)
@@ -186,6 +187,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->share = local ? SHARE_OWN : l->share[hi];
                         c->working_set = l->working_set;
                         c->throughput = !local && (l->throughput || c->state == TARGET_WORK);
+                        sweep_space_apply(l, xi, c);
                         count++;
                     }
     }
@@ -227,7 +229,7 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
     text_append(buf, n, "/");
     if (strategy_is_hv(c->strategy)) {
         text_append(buf, n, hv_input_name(c->input));
-        text_append(buf, n, c->scope == SCOPE_ALL ? "/all-as" : "/cr3");
+        sweep_space_label_scope(c, buf, n);
     } else {
         text_append(buf, n, flush_op_name(c->flush));
     }
@@ -253,5 +255,6 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
         text_append(buf, n, "/shared");
     if (c->state == TARGET_WORK && strategy_has_targets(c->strategy))
         append_num(buf, n, "/ws", c->working_set);
+    sweep_space_label(c, buf, n);
     return text_len(buf);
 }

@@ -95,3 +95,13 @@ bool sweep_item_share(const char *s, size_t n, void *out, unsigned idx)
 {
     return share_mode_from_name(s, n, &((enum share_mode *)out)[idx]);
 }
+
+bool sweep_item_spaces(const char *s, size_t n, void *out, unsigned idx)
+{
+    uint64_t v;
+
+    if (!text_parse_u64(s, n, 10, &v) || v < 1 || v > SWEEP_SPACES_MAX)
+        return false;
+    ((uint32_t *)out)[idx] = (uint32_t)v;
+    return true;
+}

@@ -75,7 +75,7 @@ static void check_precision_placement(struct run_data *d, const struct record *r
     char want[RECORD_LINE_MAX / 2];
     uint64_t initiator;
 
-    if (!(x->verify && strategy_is_hv(x->strategy))) {
+    if (!x->precision) {
         if (present)
             collect_problem(d, "configuration %u: precision_initiator/precision_target_cpus "
                             "on a configuration without precision checks", x->id);
@@ -90,6 +90,26 @@ static void check_precision_placement(struct run_data *d, const struct record *r
                         "targets %s, but they run on initiator 0 targets %s", x->id,
                         record_get(r, "precision_initiator") ?
                         record_get(r, "precision_initiator") : "?", cpus ? cpus : "?", want);
+}
+
+/* spaces/pcid/global/large of a config record match the expansion; a
+ * record without them (an older guest) means the defaults. */
+static bool space_fields_match(const struct record *r, const struct sweep_config *x)
+{
+    static const char *const keys[] = { "spaces", "pcid", "global", "large" };
+    const uint64_t want[] = { x->spaces, x->pcid, x->global, x->large };
+    const uint64_t dflt[] = { 1, 0, 0, 0 };
+    uint64_t v;
+
+    for (unsigned i = 0; i < 4; i++) {
+        if (!record_get(r, keys[i]))
+            v = dflt[i];
+        else if (!record_get_u64(r, keys[i], &v))
+            return false;
+        if (v != want[i])
+            return false;
+    }
+    return true;
 }
 
 /* The guest's config record must describe exactly what the host expanded. */
@@ -135,6 +155,9 @@ void collect_on_config(struct run_data *d, const struct record *r)
         state = !strategy_has_targets(x->strategy) ? x->state : TARGET_STATE_COUNT;
     if (!hv_fields_match(r, x))
         collect_problem(d, "configuration %u: hypercall options differ from the sweep", x->id);
+    if (!space_fields_match(r, x))
+        collect_problem(d, "configuration %u: spaces/pcid/global/large differ from the sweep",
+                        x->id);
     placement = record_get(r, "placement");
     cpus = record_get(r, "target_cpus");
     if (!need_u64(d, r, "initiator", &initiator) || !placement || !cpus) {

@@ -88,7 +88,8 @@ static void summary_row(FILE *f, const struct run_data *d, const struct config_r
         fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", c->clamped, c->excluded);
     else
         fputs(",,,", f);
-    fprintf(f, "%s\n", noise_flag(d, s));
+    fprintf(f, "%s,%" PRIu32 ",%d,%d,%d\n", noise_flag(d, s), x->spaces, x->pcid, x->global,
+            x->large);
 }
 
 static FILE *open_csv(const char *run_dir, const char *name, char *err, size_t errcap)
@@ -211,6 +212,7 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
     for (unsigned i = 0; i < d->nconfigs; i++) {
         const struct config_result *c = &d->configs[i];
         struct latency_stats s;
+        const char *unverified;
         bool noise;
 
         if (!c->announced || !config_stats(c, &s))
@@ -223,7 +225,8 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
             fprintf(out, "%12s %12s", "-", "-");
         noise = !strcmp(noise_flag(d, &s), "1");
         noisy += noise;
-        if (noise || c->clamped || c->excluded)
+        unverified = c->unsupported[0] ? NULL : sweep_space_unverified_reason(&c->cfg);
+        if (noise || c->clamped || c->excluded || unverified)
             fprintf(out, "  %-12s", collect_verdict(c));
         else
             fprintf(out, "  %s", collect_verdict(c));
@@ -233,6 +236,8 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
             fprintf(out, " clamped=%" PRIu64, c->clamped);
         if (c->excluded)
             fprintf(out, " excluded=%" PRIu64, c->excluded);
+        if (unverified)
+            fprintf(out, " %s", unverified);
         fputc('\n', out);
         with_clamped += c->clamped != 0;
         with_excluded += c->excluded != 0;

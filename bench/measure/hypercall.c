@@ -6,9 +6,11 @@
  * the configuration's initiator for the latency and the effect probe
  * (hv_config_set_targets), CPUs 1..targets with the calling CPU (CPU 0)
  * for the precision checks (hv_config_prepare).
- * AddressSpace is the current CR3 for scope=cr3 and 0 with
- * ALL_VIRTUAL_ADDRESS_SPACES for scope=all; List calls name the
- * configuration's pages of the test window as GVA ranges.
+ * AddressSpace is the root space_named_root() gives (the initiator's for
+ * scope=cr3, the targets' for other, one loaded nowhere for unloaded) and
+ * 0 with ALL_VIRTUAL_ADDRESS_SPACES for scope=all; List calls name the
+ * configuration's pages of the test window as GVA ranges (the whole 2 MiB
+ * for large=on).
  * Two calls are prepared per configuration, each into its own input page
  * (memory input) or register image (fast input): the flush, and the
  * control call that names only the initiator's VP.  With `inject hv-wrong-mask`
@@ -23,8 +25,11 @@
 #include <guest/percpu.h>
 #include "hypercall.h"
 #include "measure.h"
+#include "space.h"
 
 #define GVA_MAX 8        /* 512 pages need one range; room to spare */
+/* 4 KiB pages a List call names: the whole 2 MiB page for large=on. */
+#define WINDOW_LIST_PAGES(c) ((c)->large ? TEST_WINDOW_PAGES : (c)->pages)
 
 static const uint16_t call_codes[] = {
     [STRATEGY_HV_SPACE] = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE,
@@ -78,7 +83,7 @@ const char *hv_config_unsupported(const struct sweep_config *c)
     if (why)
         return why;
     ngva = strategy_is_list(c->strategy) ?
-           hv_gva_ranges(TEST_WINDOW_VA, c->pages, gva, GVA_MAX) : 0;
+           hv_gva_ranges(TEST_WINDOW_VA, WINDOW_LIST_PAGES(c), gva, GVA_MAX) : 0;
     if (ngva < 0)
         return "gva-ranges-do-not-fit";
     if (c->input == HV_INPUT_FAST && fast_qwords_needed(c, (unsigned)ngva) > FAST_QWORDS)
@@ -98,12 +103,12 @@ static void build_calls(const struct sweep_config *c, uint32_t initiator, uint32
         control_page = page_alloc();
     }
     self_vp = hv_vp_index(initiator);
-    r.address_space = c->scope == SCOPE_CR3 ? read_cr3() : 0;
+    r.address_space = space_named_root(c);
     r.flags = (c->scope == SCOPE_ALL ? HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES : 0) |
               (c->nonglobal ? HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY : 0);
     r.gva = gva;
     r.ngva = strategy_is_list(c->strategy) ?
-             (unsigned)hv_gva_ranges(TEST_WINDOW_VA, c->pages, gva, GVA_MAX) : 0;
+             (unsigned)hv_gva_ranges(TEST_WINDOW_VA, WINDOW_LIST_PAGES(c), gva, GVA_MAX) : 0;
     r.fast = c->input == HV_INPUT_FAST;
 
     /* The control: the same call naming the initiator only. */

@@ -40,6 +40,9 @@ struct platform_facts {
 };
 extern struct platform_facts platform_facts;
 void probe_platform(void);
+/* probe_global.c: does a global entry survive a CR3 reload (`probe`
+ * record global-cr3: survives / flushed / unknown)? */
+void probe_global_cr3(void);
 
 /* precision.c: does a flush hypercall flush only what it names?  Emits
  * `precision` records (informational). */

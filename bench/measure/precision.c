@@ -16,10 +16,14 @@
  *     with the G bit; as above, KEPT means the global entry survived (the
  *     flag allows that; the TLFS does not require it).
  *   other-as -- an entry of an address space other than the one the call
- *     names.  Without PCID (CPUID.1:ECX bit 17) a CR3 switch drops every
- *     non-global entry, so no other address space's entry can be in the TLB
- *     when the call runs: recorded inconclusive with that reason.  The PCID
- *     variant of this check is not written yet and says so.
+ *     names (precision_as.c).  scope=unloaded: the call names a space no
+ *     CPU has loaded; the targets' entries of their own space must be
+ *     KEPT -- provable without PCID.  scope=cr3 and other: the call names
+ *     the targets' loaded space, so the other space's entry can only be in
+ *     their TLB with pcid=on (a CR3 switch without PCID empties the TLB):
+ *     with pcid=off, or a CPU without PCID (CPUID.1:ECX bit 17), recorded
+ *     inconclusive with that reason.  scope=all names every space: no
+ *     check.
  * Interpretation: any KEPT read proves the entry can survive the call.  An
  * entry LOST every round is over-flushing only where the platform is known
  * to keep entries across VM exits (the exit-survival probe); elsewhere the
@@ -35,12 +39,9 @@
 #include <guest/string.h>
 #include "hypercall.h"
 #include "measure.h"
+#include "precision.h"
 #include "probe_frames.h"
 #include "shootdown.h"
-
-#define PRECISION_ROUNDS 8
-
-struct check_count { uint64_t kept, lost, other; uint32_t rounds; const char *problem; };
 
 /* One round: prime [0, primed) on CPUs 1..last_cpu, re-point them, issue
  * the call, then read [read_first, read_first + 1) on those CPUs. */
@@ -75,13 +76,14 @@ static bool precision_round(uint32_t last_cpu, uint32_t primed, uint32_t read_fi
     return true;
 }
 
-static void emit(const struct sweep_config *c, const char *check, const struct check_count *k)
+void precision_emit(const struct sweep_config *c, const char *check,
+                    const struct check_count *k)
 {
     const char *result, *reason = "-";
 
     if (k->rounds == 0 && !k->problem && !strcmp(check, "other-as")) {
         result = "inconclusive";
-        reason = (cpuid(1, 0).ecx & (1u << 17)) ? "pcid-variant-not-implemented" :
+        reason = (cpuid(1, 0).ecx & (1u << 17)) ? "pcid-off-cr3-switches-empty-the-tlb" :
                  "no-pcid-other-address-spaces-cannot-stay-cached";
     } else if (k->problem) {
         result = "error";
@@ -127,29 +129,34 @@ static void run_check(const struct sweep_config *c, const char *check, uint32_t 
     (void)shootdown_round(SD_FLUSH_ALL);
     irq_restore(flags);
     shootdown_stop();
-    emit(c, check, &k);
+    precision_emit(c, check, &k);
 }
 
 void precision_config(const struct sweep_config *c)
 {
     uint32_t extra = c->pages;          /* the page just past the named ones */
-
+    uint32_t window = c->large ? 1 : TEST_WINDOW_PAGES;
     static const struct check_count none = { 0, 0, 0, 0, NULL };
 
     probe_frames_init();
-    if (c->scope == SCOPE_CR3)
-        emit(c, "other-as", &none);
+    if (c->scope == SCOPE_UNLOADED)
+        run_check(c, "other-as", 0, 1, 0, 1);
+    else if (c->scope != SCOPE_ALL && c->pcid)
+        precision_other_as_pcid(c);
+    else if (c->scope != SCOPE_ALL)
+        precision_emit(c, "other-as", &none);
     if (c->procs == PROCS_MASK && c->targets + 1 < nr_cpus)
         run_check(c, "non-target", 1, 1, 0, c->targets + 1);
-    if (strategy_is_list(c->strategy) && extra < TEST_WINDOW_PAGES)
+    if (strategy_is_list(c->strategy) && extra < window)
         run_check(c, "unlisted", 0, extra + 1, extra, 1);
-    if (c->nonglobal && extra < TEST_WINDOW_PAGES) {
+    if (c->nonglobal && extra < window) {
         volatile uint64_t *pte = pte_of(TEST_WINDOW_VA + extra * PAGE_SIZE);
 
         *pte |= PTE_G;
         invlpg((const void *)(TEST_WINDOW_VA + extra * PAGE_SIZE));
         run_check(c, "global", 0, extra + 1, extra, 1);
-        *pte &= ~PTE_G;
+        if (!c->global)                 /* global=on: space_reset() clears it */
+            *pte &= ~PTE_G;
         invlpg((const void *)(TEST_WINDOW_VA + extra * PAGE_SIZE));
     }
 }

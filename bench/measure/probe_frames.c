@@ -10,6 +10,7 @@
 #include <guest/percpu.h>
 #include "probe_frames.h"
 #include "shootdown.h"
+#include "space.h"
 
 #define MARKER_A 0x4846415f41000000ull    /* "HFA_A" + page */
 #define MARKER_B 0x4846415f42000000ull    /* "HFA_B" + page */
@@ -48,6 +49,10 @@ void probe_repoint(uint32_t first, uint32_t count)
 {
     uint32_t i;
 
+    if (space_window_large()) {     /* the window is one 2 MiB page (space.c) */
+        space_repoint_large();
+        count = 0;
+    }
     for (i = first; i < first + count; i++) {
         volatile uint64_t *pte = pte_of(TEST_WINDOW_VA + i * PAGE_SIZE);
         uint64_t flags = *pte & ~PTE_ADDR_MASK;

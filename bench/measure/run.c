@@ -21,6 +21,7 @@
 #include "baseline.h"
 #include "hypercall.h"
 #include "shootdown.h"
+#include "space.h"
 #include "throughput.h"
 
 #define SWEEP_FW_CFG_FILE "opt/hvflush/sweep"
@@ -151,7 +152,7 @@ static void emit_config(const struct sweep_config *c, const char *label, uint32_
     record_str(&records, "placement", placement_name(c->placement));
     cpu_list_format(target_cpus, placed, list, sizeof(list));
     record_str(&records, "target_cpus", list);
-    if (c->verify && strategy_is_hv(c->strategy)) {
+    if (c->precision) {
         /* precision.c: CPU 0 and CPUs 1..targets, whatever the placement. */
         for (t = 0; t < c->targets; t++)
             precision_cpus[t] = t + 1;
@@ -159,6 +160,10 @@ static void emit_config(const struct sweep_config *c, const char *label, uint32_
         record_u64(&records, "precision_initiator", 0);
         record_str(&records, "precision_target_cpus", list);
     }
+    record_u64(&records, "spaces", c->spaces);
+    record_u64(&records, "pcid", c->pcid);
+    record_u64(&records, "global", c->global);
+    record_u64(&records, "large", c->large);
     record_finish(&records);
 }
 
@@ -217,11 +222,13 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         record_finish(&records);
         return;
     }
-    if (strategy_is_hv(c->strategy)) {
+    why_not = space_unsupported(c);    /* pcid=on without PCID */
+    if (!why_not && strategy_is_hv(c->strategy)) {
         why_not = hv_config_unsupported(c);
         if (!why_not)       /* for latency.c and verify.c: the placed CPUs */
             why_not = hv_config_set_targets(c, c->initiator, target_cpus, c->targets);
-    } else if (c->strategy == STRATEGY_HV_NULL || c->strategy == STRATEGY_HV_INVALID) {
+    } else if (!why_not && (c->strategy == STRATEGY_HV_NULL ||
+                            c->strategy == STRATEGY_HV_INVALID)) {
         why_not = hv_baseline_unsupported(c);
         if (!why_not)
             hv_baseline_prepare(c);
@@ -231,23 +238,31 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         printk("[%u/%d] %-24s unsupported (%s)\n", n + 1, total, label, why_not);
         return;
     }
+    space_configure(c);
     shootdown_set_work(c->state == TARGET_WORK ? c->working_set : 0);
-    if (!latency_measure(c, target_cpus, samples, &counts))
+    if (!latency_measure(c, target_cpus, samples, &counts)) {
+        shootdown_set_work(0);
+        space_reset();
         return;
+    }
     shootdown_set_work(0);      /* the effect probe's targets only wait */
     emit_samples(c, samples);
     emit_latency(c, &counts);
     if (c->verify)
         v = verify_config(c, target_cpus);
-    if (c->verify && strategy_is_hv(c->strategy)) {
+    if (c->precision) {
         hv_config_prepare(c);          /* CPU 0 and targets 1..n, as precision.c names */
         precision_config(c);
     }
+    space_reset();
     u64_sort(samples, c->samples);
     printk("[%u/%d] %-24s p50=%llu p99=%llu cycles%s%s", n + 1, total, label,
            (unsigned long long)timing_percentile(samples, c->samples, 50),
            (unsigned long long)timing_percentile(samples, c->samples, 99),
-           c->verify ? "  verify=" : "", c->verify ? verdict_name(v) : "");
+           c->verify ? "  verify=" : "", c->verify ? verdict_name(v) :
+           sweep_space_unverified_reason(c) ? "  verify=- " : "");
+    if (!c->verify && sweep_space_unverified_reason(c))
+        printk("%s", sweep_space_unverified_reason(c));
     if (counts.clamped || counts.excluded)
         printk("  clamped=%u excluded=%u", counts.clamped, counts.excluded);
     printk("\n");
@@ -311,6 +326,7 @@ int bench_run(void)
     }
     emit_timer();
     probe_platform();
+    probe_global_cr3();
     shootdown_init();
     for (i = 0; i < (uint32_t)nconfigs; i++)
         if (configs[i].samples > max_samples)

@@ -21,6 +21,11 @@
  * memory takes no interrupt and, under a hypervisor, no VM exit -- so
  * anything that flushes its TLB is the hypercall under test.
  *
+ * Address spaces (space.c): a target loads its configuration's home space
+ * when it enters the target loop and space 0 again when it leaves;
+ * SD_TOUCH first reads the pages in the configuration's other live spaces
+ * (spaces=N), SD_SWITCH loads the space the initiator chose.
+ *
  * Targets and initiator: any CPUs (shootdown_start_cpus()); the CPU that
  * starts the engine hands the target loop to every other target with
  * smp_call() and, when it is a target itself, runs shootdown_serve().  The
@@ -46,6 +51,7 @@
 #include <guest/percpu.h>
 #include <guest/platform.h>
 #include "shootdown.h"
+#include "space.h"
 
 static struct {
     volatile uint64_t generation;
@@ -126,6 +132,7 @@ static void run_command(struct percpu *me, uint64_t gen)
     case SD_TOUCH: {
         uint32_t i;
 
+        space_target_touch_others(sd.pages);    /* spaces=N: the other live spaces */
         for (i = 0; i < sd.pages; i++)
             (void)*(const volatile uint64_t *)(TEST_WINDOW_VA + i * PAGE_SIZE);
         break;
@@ -139,6 +146,9 @@ static void run_command(struct percpu *me, uint64_t gen)
         write_cr3(read_cr3());
         break;
     }
+    case SD_SWITCH:
+        space_target_switch();
+        break;
     }
     /* Pairs with the acquire loads in wait_acks(). */
     store_release(&me->bench_slot[SLOT_ACK], gen);
@@ -160,6 +170,7 @@ static void target_loop(void *arg)
     struct percpu *me = this_cpu();
 
     (void)arg;
+    space_target_enter();             /* the configuration's home space */
     while (!__atomic_load_n(&sd.stop, __ATOMIC_ACQUIRE)) {
         if (sd.state == TARGET_WORK)   /* walk the working set between commands */
             for (uint32_t i = 0; i < sd.work_pages; i++)
@@ -185,6 +196,7 @@ static void target_loop(void *arg)
             cpu_relax();
         }
     }
+    space_target_leave();
 }
 
 void shootdown_init(void)

@@ -22,6 +22,7 @@ enum shootdown_cmd {
     SD_READ,         /* read and check without invalidating (negative control) */
     SD_FLUSH_ALL,    /* drop every entry, global ones too (clean-up) */
     SD_TOUCH,        /* read the configuration's pages (live entries), acknowledge */
+    SD_SWITCH,       /* load the address space space_set_switch() chose (space.c) */
 };
 
 /* Per-target result slots in struct percpu.bench_slot[]. */

@@ -21,6 +21,9 @@
  *      configuration does (invlpg per page or CR3 reload), then reads every
  *      page; a read of the new frame's marker is fresh, of the old one stale;
  *   3b. control round: SD_READ -- the same IPI and reads, no invalidation.
+ * The targets read in their home space (space.c): for scope=other a second
+ * address space, the one the hypercall names, so a pass shows the call
+ * reached entries of a space the initiator does not run.
  * For the hypercall strategies step 3a is the configuration's flush
  * hypercall followed by SD_READ, and step 3b the control call (the same
  * call naming only the initiator's own VP, built by hv_config_set_targets()

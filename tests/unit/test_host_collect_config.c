@@ -4,7 +4,8 @@
  * (collect_stream.c): a configuration the sweep did not ask for, a missing
  * latency record, more clamped samples than samples, targets placed
  * elsewhere than the sweep says, precision fields on an IPI
- * configuration, and configurations out of the seeded order.
+ * configuration, configurations out of the seeded order, and address-space
+ * fields (spaces/pcid/global/large) other than the sweep's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,6 +87,17 @@ static void test_out_of_seeded_order(void **state)
     seeded_text = NULL;
 }
 
+/* A guest that measured the default window where the sweep asks for a
+ * global one (its config record says global 0, or nothing) is caught. */
+static void test_space_fields_differ(void **state)
+{
+    (void)state;
+    seeded_text = "name unit\nsamples 40\nmeasure local\nmeasure ipi targets=1 global=on\n";
+    expect_failure(collect_with(&(struct knobs){ 0 }),
+                   "configuration 1: spaces/pcid/global/large differ from the sweep");
+    seeded_text = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +107,7 @@ int main(void)
         cmocka_unit_test(test_targets_elsewhere),
         cmocka_unit_test(test_precision_fields_on_ipi),
         cmocka_unit_test(test_out_of_seeded_order),
+        cmocka_unit_test(test_space_fields_differ),
     };
 
     return cmocka_run_group_tests_name("host_collect_config", tests, NULL, NULL);

@@ -60,8 +60,10 @@ static inline bool config_is_baseline(unsigned strategy, unsigned flush)
 enum hv_input { HV_INPUT_SLOW = 0, HV_INPUT_FAST, HV_INPUT_COUNT };
 
 /* Which address spaces a hypercall names: the current CR3, or
- * HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES. */
-enum flush_scope { SCOPE_CR3 = 0, SCOPE_ALL, SCOPE_COUNT };
+ * HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES; other: the address space the targets
+ * have loaded and the initiator has not; unloaded: one loaded on no CPU
+ * (bench/measure/space.c). */
+enum flush_scope { SCOPE_CR3 = 0, SCOPE_ALL, SCOPE_OTHER, SCOPE_UNLOADED, SCOPE_COUNT };
 
 /* How a hypercall names its processors: the targets' VP indexes (a mask or
  * a sparse HV_VP_SET), or all of them (HV_FLUSH_ALL_PROCESSORS or the
@@ -124,6 +126,11 @@ struct sweep_line {
     unsigned nshare;  enum share_mode share[SHARE_COUNT];
     uint32_t working_set;    /* pages; SWEEP_WORKING_SET_DEFAULT unless given */
     bool throughput;         /* initiators= given: measure throughput too */
+    /* Address spaces, globality, large pages (bench/sweep_space.c): */
+    unsigned nspaces; uint32_t spaces[SWEEP_LIST_MAX];
+    unsigned npcid;   bool pcid[2];
+    unsigned nglobal; bool global[2];
+    unsigned nlarge;  bool large[2];
 };
 
 /* Faults a sweep can ask the guest to inject, to test the failure paths of
@@ -175,6 +182,11 @@ struct sweep_config {
     enum share_mode share;   /* their target sets: own (disjoint) or shared */
     uint32_t working_set;    /* state=work: pages of the test window targets walk */
     bool throughput;         /* a throughput record follows (initiators= or state=work) */
+    uint32_t spaces;         /* live address spaces the targets touch (1: their own) */
+    bool pcid;               /* targets run with CR4.PCIDE, one PCID per address space */
+    bool global;             /* the test window is mapped with the G bit */
+    bool large;              /* the test window is one 2 MiB page */
+    bool precision;          /* hv-* with verify=on: the precision checks run */
 };
 
 struct sweep_error {
@@ -216,10 +228,33 @@ bool target_state_from_name(const char *s, size_t n, enum target_state *out);
 bool sweep_inject_from_name(const char *s, size_t n, enum sweep_inject *out);
 
 /* A configuration's label, written into buf: "ipi/invlpg/p1/t4/spin",
- * "local/cr3/p8", "hv-list-ex/fast/all-as/p8/t3/spin[/nonglobal][/all-vps]",
- * with "/i2" when the initiator is not CPU 0 and "/last" or "/spread" when
- * the targets are not the first CPUs. */
+ * "local/cr3/p8", "hv-list-ex/fast/all-as/p8/t3/spin[/nonglobal][/all-vps]"
+ * (the scope as /cr3, /all-as, /other-as or /unloaded-as), with "/i2" when
+ * the initiator is not CPU 0 and "/last" or "/spread" when the targets are
+ * not the first CPUs; then, for non-default values only, "/sN" (spaces=N),
+ * "/pcid", "/global" and "/large" (sweep_space_label()). */
 size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n);
+
+/* bench/sweep_space.c: the spaces/pcid/global/large keys. */
+#define SWEEP_SPACES_MAX 16
+/* The line's defaults: spaces=1 pcid=off global=off large=off. */
+void sweep_space_line_defaults(struct sweep_line *l);
+/* Refuses combinations the keys do not allow (err filled, false). */
+bool sweep_space_check_line(const struct sweep_line *l, unsigned lineno,
+                            struct sweep_error *err);
+/* Combinations of spaces x pcid x global x large on line l. */
+unsigned sweep_space_combos(const struct sweep_line *l);
+/* Sets c's spaces/pcid/global/large from combination k of line l, and
+ * its verify and precision flags from the line's verify= (c's other fields
+ * already set): an effect the flush need not have is not verified. */
+void sweep_space_apply(const struct sweep_line *l, unsigned k, struct sweep_config *c);
+/* Why a configuration that asked for verification has none: the flush owes
+ * nothing ("no-flush-owed:unloaded-space", "no-flush-owed:nonglobal-call-
+ * global-window"); NULL otherwise. */
+const char *sweep_space_unverified_reason(const struct sweep_config *c);
+/* Appends the label's scope part and its space suffixes. */
+void sweep_space_label_scope(const struct sweep_config *c, char *buf, size_t n);
+void sweep_space_label(const struct sweep_config *c, char *buf, size_t n);
 
 /* bench/placement.c: the target CPUs of c on a VM of ncpus CPUs, in
  * ascending order, into out[0..c->targets).  first: the lowest-numbered

@@ -1,7 +1,9 @@
 /*
  * Guest page tables.  Boot maps 0-4 GiB 1:1 with 2 MiB pages.  paging_init()
  * adds the test window: TEST_WINDOW_VA .. +2 MiB mapped with 4 KiB pages,
- * non-global, so per-page invalidation acts on real 4 KiB TLB entries.
+ * non-global, so per-page invalidation acts on real 4 KiB TLB entries
+ * (a configuration with global=on or large=on changes that for its own
+ * duration: bench/measure/space.c; other address spaces: <arch/aspace.h>).
  */
 #ifndef ARCH_PAGING_H
 #define ARCH_PAGING_H
