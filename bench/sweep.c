@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <bench/sweep.h>
 #include <bench/text.h>
+#include <bench/ci_target.h>
 #include "sweep_items.h"
 
 /* ---- error reporting ---------------------------------------------------------- */
@@ -318,8 +319,15 @@ static bool parse_line(struct sweep *sw, const char *s, size_t n, unsigned linen
     if (text_eq_n(w[0].s, w[0].n, "verify-rounds"))
         return parse_count(w[1], 1, 100000, &sw->verify_rounds) ||
                fail(err, lineno, "verify-rounds must be 1-100000, got '", w[1].s, w[1].n, "'");
+    switch (sweep_ci_directive(sw, w[0].s, w[0].n, w[1].s, w[1].n, lineno, err)) {
+    case 1:
+        return true;
+    case -1:
+        return false;
+    }
     return fail(err, lineno, "unknown directive '", w[0].s, w[0].n,
-                "' (expected name, samples, warmup, verify-rounds, seed, inject or measure)");
+                "' (expected name, samples, warmup, verify-rounds, seed, inject, ci-target, "
+                "time-cap or measure)");
 }
 
 bool sweep_parse(const char *text, size_t len, struct sweep *sw,
@@ -336,6 +344,8 @@ bool sweep_parse(const char *text, size_t len, struct sweep *sw,
     sw->shuffle = false;
     sw->seed = 0;
     sw->nlines = 0;
+    sw->ci_target_bp = 0;
+    sw->time_cap_ms = CI_TIME_CAP_DEFAULT_MS;
     err->lineno = 0;
     err->msg[0] = '\0';
 

@@ -8,6 +8,9 @@
  * halted target had not parked yet; noise_dominated is 1 when the p50
  * (cycles, overhead subtracted) is no larger than the empty timer's p99 - p1
  * (bench/timing.c), 0 otherwise, empty without samples or timer spread.
+ * The last columns (FIGURES_HEADER) are host/analysis/figures.h's:
+ * histogram percentiles, the median's 95 % CI, ci_rel = half-width / p50,
+ * ci_flag ok / ci-wide against the sweep's ci-target, `-` without one.
  */
 #ifndef HOST_SUMMARY_H
 #define HOST_SUMMARY_H
@@ -17,12 +20,13 @@
 
 #include "accel.h"
 #include "collect.h"
+#include "analysis/figures.h"
 
 #define SUMMARY_HEADER \
     "id,label,strategy,flush,pages,targets,state,input,scope,nonglobal,procs,n," \
     "min_cyc,p10_cyc,p50_cyc,p90_cyc,p99_cyc,max_cyc,mean_cyc,stddev_cyc," \
     "min_ns,p10_ns,p50_ns,p90_ns,p99_ns,max_ns,mean_ns,stddev_ns,overhead_cyc,timing_class,verdict," \
-    "initiator,target_cpus,clamped,excluded,noise_dominated"
+    "initiator,target_cpus,clamped,excluded,noise_dominated," FIGURES_HEADER
 
 /* Writes summary.csv, samples.csv and verify.csv into run_dir.  Returns
  * false with a message in err if a file cannot be written. */

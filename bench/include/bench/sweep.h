@@ -138,6 +138,8 @@ struct sweep {
     uint64_t seed;           /* order of the configurations (sweep_order) */
     unsigned nlines;
     struct sweep_line lines[SWEEP_LINES_MAX];
+    uint32_t ci_target_bp;   /* ci-target in basis points, 0 = off (bench/ci_target.h) */
+    uint32_t time_cap_ms;    /* time-cap: adaptive sampling's per-configuration cap */
 };
 
 /* One point of the measurement matrix. */
@@ -160,6 +162,8 @@ struct sweep_config {
     uint32_t warmup;
     bool verify;
     uint32_t verify_rounds;
+    uint32_t ci_target_bp;   /* the sweep's ci-target (0 = off) */
+    uint32_t time_cap_ms;    /* the sweep's time-cap */
 };
 
 struct sweep_error {
