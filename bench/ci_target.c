@@ -69,6 +69,29 @@ int sweep_ci_directive(struct sweep *sw, const char *key, size_t kn, const char 
     return 0;
 }
 
+bool sweep_ci_line_key(struct sweep_line *l, const char *key, size_t kn, const char *val,
+                       size_t vn, unsigned *bit, bool *ok, const char **bad)
+{
+    uint64_t ms;
+
+    if (text_eq_n(key, kn, "ci-target")) {
+        *bit = SWEEP_KEY_CI_TARGET;
+        *ok = text_eq_n(val, vn, "off") || parse_percent_bp(val, vn, &l->ci_target_bp);
+        if (text_eq_n(val, vn, "off"))
+            l->ci_target_bp = 0;
+        *bad = "' for ci-target (off or a percentage 0.01%-100%, at most two decimals)";
+        return true;
+    }
+    if (text_eq_n(key, kn, "time-cap")) {
+        *bit = SWEEP_KEY_TIME_CAP;
+        *ok = text_parse_u64(val, vn, 10, &ms) && ms >= 1 && ms <= CI_TIME_CAP_MAX_MS;
+        l->time_cap_ms = *ok ? (uint32_t)ms : 0;
+        *bad = "' for time-cap (1-3600000 milliseconds)";
+        return true;
+    }
+    return false;
+}
+
 uint32_t sweep_samples_limit(const struct sweep_config *c)
 {
     uint32_t rounds;

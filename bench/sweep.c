@@ -175,10 +175,12 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
         ok = text_eq_n(val.s, val.n, "on") || text_eq_n(val.s, val.n, "off");
         l->verify = text_eq_n(val.s, val.n, "on");
         bad = "' for verify (on, off)";
+    } else if (sweep_ci_line_key(l, key.s, key.n, val.s, val.n, &bit, &ok, &bad)) {
+        /* ci-target=, time-cap=: bench/ci_target.c */
     } else {
         return fail(err, lineno, "unknown key '", key.s, key.n,
                     "' (expected flush, pages, targets, state, initiator, placement, input, "
-                    "scope, nonglobal, procs, samples, warmup or verify)");
+                    "scope, nonglobal, procs, samples, warmup, verify, ci-target or time-cap)");
     }
     if (*seen & bit)
         return fail(err, lineno, "key '", key.s, key.n, "' given twice");
@@ -229,6 +231,8 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     l->samples = 0;
     l->warmup = UINT32_MAX;
     l->verify = true;
+    l->ci_target_bp = UINT32_MAX;
+    l->time_cap_ms = 0;
 
     for (i = 2; i < nw; i++) {
         struct span key = w[i], val;

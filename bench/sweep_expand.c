@@ -174,8 +174,9 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->verify = l->verify && !local &&
                                     !config_is_baseline(c->strategy, c->flush);
                         c->verify_rounds = sw->verify_rounds;
-                        c->ci_target_bp = sw->ci_target_bp;
-                        c->time_cap_ms = sw->time_cap_ms;
+                        c->ci_target_bp = l->ci_target_bp != UINT32_MAX ?
+                                          l->ci_target_bp : sw->ci_target_bp;
+                        c->time_cap_ms = l->time_cap_ms ? l->time_cap_ms : sw->time_cap_ms;
                         count++;
                     }
     }

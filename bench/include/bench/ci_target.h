@@ -35,6 +35,15 @@
 int sweep_ci_directive(struct sweep *sw, const char *key, size_t kn, const char *val,
                        size_t vn, unsigned lineno, struct sweep_error *err);
 
+/* The same two as keys of a measure line (ci-target=1%, time-cap=300),
+ * overriding the directives for that line's configurations.  Returns
+ * false when key is neither; else sets *bit (the key's "seen" bit), *ok
+ * and *bad (the error text's tail when !*ok). */
+#define SWEEP_KEY_CI_TARGET (1u << 24)
+#define SWEEP_KEY_TIME_CAP  (1u << 25)
+bool sweep_ci_line_key(struct sweep_line *l, const char *key, size_t kn, const char *val,
+                       size_t vn, unsigned *bit, bool *ok, const char **bad);
+
 /* The most samples configuration c may take (c->samples without
  * ci-target). */
 uint32_t sweep_samples_limit(const struct sweep_config *c);

@@ -113,6 +113,8 @@ struct sweep_line {
     uint32_t samples;        /* 0: the sweep's default */
     uint32_t warmup;         /* UINT32_MAX: the sweep's default */
     bool verify;
+    uint32_t ci_target_bp;   /* UINT32_MAX: the sweep's ci-target (bench/ci_target.h) */
+    uint32_t time_cap_ms;    /* 0: the sweep's time-cap */
 };
 
 /* Faults a sweep can ask the guest to inject, to test the failure paths of
