@@ -46,6 +46,17 @@ static uint64_t num(const char *s, bool *ok)
     return v;
 }
 
+/* The CI columns may be missing (summary.csv of an older run): no intervals. */
+static bool optional(int c)
+{
+    return c == C_CI_LO || c == C_CI_HI || c == C_CI_FLAG;
+}
+
+static const char *field(char **f, const int *col, int c)
+{
+    return col[c] < 0 ? "" : f[col[c]];
+}
+
 static bool parse_row(char **f, int nf, const int *col, struct summary_row *r)
 {
     bool ok = true, a, b;
@@ -62,7 +73,7 @@ static bool parse_row(char **f, int nf, const int *col, struct summary_row *r)
     fmt(r->procs, sizeof(r->procs), "%s", f[col[C_PROCS]]);
     fmt(r->state, sizeof(r->state), "%s", f[col[C_STATE]]);
     fmt(r->verdict, sizeof(r->verdict), "%s", f[col[C_VERDICT]]);
-    fmt(r->ci_flag, sizeof(r->ci_flag), "%s", f[col[C_CI_FLAG]]);
+    fmt(r->ci_flag, sizeof(r->ci_flag), "%s", field(f, col, C_CI_FLAG));
     r->targets = (uint32_t)num(f[col[C_TARGETS]], &a);
     ok &= a;
     r->pages = (uint32_t)num(f[col[C_PAGES]], &a);
@@ -72,8 +83,8 @@ static bool parse_row(char **f, int nf, const int *col, struct summary_row *r)
     if (r->n) {
         r->p50 = num(f[col[C_P50]], &a);
         ok &= a;
-        r->ci_lo = num(f[col[C_CI_LO]], &a);
-        r->ci_hi = num(f[col[C_CI_HI]], &b);
+        r->ci_lo = num(field(f, col, C_CI_LO), &a);
+        r->ci_hi = num(field(f, col, C_CI_HI), &b);
         r->have_ci = a && b;
     }
     return ok;
@@ -106,7 +117,7 @@ bool summary_rows_read(const char *run_dir, struct summary_row **rows, size_t *n
         for (int k = 0; k < nf; k++)
             if (!strcmp(f[k], col_names[i]))
                 col[i] = k;
-        if (col[i] < 0) {
+        if (col[i] < 0 && !optional(i)) {
             fmt(err, errcap, "%s has no column %s", path, col_names[i]);
             fclose(in);
             return false;

@@ -3,7 +3,8 @@
  * summaries, written as summary.csv files and read back the way a run's
  * are (host/analysis/analysis.c): a tie reads within-noise, a clear win
  * decisive, overlapping intervals within-noise, a lone strategy only-one,
- * a missing interval no-ci; a strategy's configurations compete as one
+ * a missing interval no-ci (also for a summary.csv from before the CI
+ * columns); a strategy's configurations compete as one
  * (its fastest), and baselines and failed configurations never win.
  */
 #include <stdarg.h>
@@ -198,6 +199,16 @@ static void test_missing_column_is_an_error(void **state)
     fclose(f);
     assert_false(analysis_write(dir, NULL, &n, err, sizeof(err)));
     assert_non_null(strstr(err, "has no column flush"));
+    /* A summary.csv from before the CI columns: read, without intervals. */
+    f = fopen(path, "w");
+    fputs("id,label,strategy,flush,input,scope,procs,state,pages,targets,n,p50_cyc,verdict\n"
+          "0,a,ipi,invlpg,slow,cr3,mask,spin,1,1,100,500,pass\n"
+          "1,b,hv-space,invlpg,slow,cr3,mask,spin,1,1,100,400,pass\n", f);
+    fclose(f);
+    assert_true(analysis_write(dir, NULL, &n, err, sizeof(err)));
+    assert_int_equal(n.cells, 1);
+    assert_int_equal(n.decisive, 0);
+    assert_int_equal(n.ci_ok + n.ci_wide, 0);
 }
 
 int main(void)
