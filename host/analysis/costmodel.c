@@ -91,10 +91,12 @@ static void fit_one(const struct summary_row *rows, const size_t *idx, size_t m,
     out->rms = sqrt(chisq / (double)m);
     /* With constant p50s R^2 is undefined (0/0). */
     out->r2 = sstot > 0 ? 1.0 - chisq / sstot : NAN;
+    if (p == 1 && sstot > 0)
+        out->r2 = 0;                       /* the mean alone explains nothing, by definition */
     out->fitted = true;
     if (m == p)
         fmt(out->note + strlen(out->note), sizeof(out->note) - strlen(out->note),
-            "as many points as parameters (exact, no residual freedom)");
+            "exact: as many points as parameters");
 out:
     gsl_multifit_linear_free(w);
     gsl_matrix_free(cov);

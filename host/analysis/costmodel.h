@@ -28,7 +28,7 @@ struct cost_fit {
     double a, b, c;             /* cycles, cycles per target, cycles per page */
     double r2;                  /* NaN when the p50s do not vary at all */
     double rms;                 /* sqrt(mean squared residual), cycles */
-    char note[96];
+    char note[160];
 };
 
 /* Fits every strategy of rows[0..n) (usable rows only) into *fits

@@ -153,6 +153,15 @@ static void test_constant_regressor_dropped(void **state)
     assert_non_null(strstr(buf, "hv-list/slow/cr3/mask/spin,2,-,-,-,-,-,too few points for 3 "
                                 "parameters\n"));
     free(fits);
+    /* Nothing varies (two placements of one point): the mean, R^2 = 0. */
+    rows[0] = row("hv-space", "invlpg", 2, 1, 1000, "pass");
+    rows[1] = row("hv-space", "invlpg", 2, 1, 1100, "pass");
+    assert_int_equal(costmodel_fit(rows, 2, &fits), 1);
+    assert_true(fits[0].fitted && !fits[0].has_b && !fits[0].has_c);
+    assert_true(fabs(fits[0].a - 1050) < 1e-9 && fits[0].r2 == 0 &&
+                fabs(fits[0].rms - 50) < 1e-9);
+    assert_string_equal(fits[0].note, "targets constant, dropped; pages constant, dropped");
+    free(fits);
 }
 
 int main(void)
