@@ -33,8 +33,9 @@ HOST_PKGS   := hwloc jansson
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
 	-Ibench/include -Ihost $(shell pkg-config --cflags $(HOST_PKGS) 2>/dev/null) \
 	-include $(GIT_REV_H)
-HOST_LIBS   := $(shell pkg-config --libs $(HOST_PKGS) 2>/dev/null) -lm
-HOST_SRC    := $(filter-out host/main.c,$(wildcard host/*.c host/lab/*.c)) $(BENCH_SRC)
+HOST_LIBS   := $(shell pkg-config --libs $(HOST_PKGS) 2>/dev/null) -lm -lgsl -lgslcblas
+HOST_SRC    := $(filter-out host/main.c,$(wildcard host/*.c host/lab/*.c host/analysis/*.c)) \
+	$(BENCH_SRC)
 HOST_OBJ    := $(patsubst %,$(BUILD)/host/%.o,$(HOST_SRC))
 
 # ---- tests -------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <bench/sweep.h>
 #include <bench/text.h>
+#include <bench/ci_target.h>
 #include "sweep_items.h"
 
 /* ---- error reporting ---------------------------------------------------------- */
@@ -194,11 +195,13 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
         bit = KEY_WORKING_SET;
         ok = parse_count(val, 1, SWEEP_PAGES_MAX, &l->working_set);
         bad = "' for working-set (pages of the test window, 1-512)";
+    } else if (sweep_ci_line_key(l, key.s, key.n, val.s, val.n, &bit, &ok, &bad)) {
+        /* ci-target=, time-cap=: bench/ci_target.c */
     } else {
         return fail(err, lineno, "unknown key '", key.s, key.n,
                     "' (expected flush, pages, targets, state, initiator, placement, input, "
                     "scope, nonglobal, procs, spaces, pcid, global, large, samples, warmup, "
-                    "verify, initiators, share or working-set)");
+                    "verify, initiators, share, working-set, ci-target or time-cap)");
     }
     if (*seen & bit)
         return fail(err, lineno, "key '", key.s, key.n, "' given twice");
@@ -253,6 +256,8 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     l->nshare = 1;   l->share[0] = SHARE_OWN;
     l->working_set = SWEEP_WORKING_SET_DEFAULT;
     sweep_space_line_defaults(l);
+    l->ci_target_bp = UINT32_MAX;
+    l->time_cap_ms = 0;
 
     for (i = 2; i < nw; i++) {
         struct span key = w[i], val;
@@ -348,8 +353,15 @@ static bool parse_line(struct sweep *sw, const char *s, size_t n, unsigned linen
     if (text_eq_n(w[0].s, w[0].n, "verify-rounds"))
         return parse_count(w[1], 1, 100000, &sw->verify_rounds) ||
                fail(err, lineno, "verify-rounds must be 1-100000, got '", w[1].s, w[1].n, "'");
+    switch (sweep_ci_directive(sw, w[0].s, w[0].n, w[1].s, w[1].n, lineno, err)) {
+    case 1:
+        return true;
+    case -1:
+        return false;
+    }
     return fail(err, lineno, "unknown directive '", w[0].s, w[0].n,
-                "' (expected name, samples, warmup, verify-rounds, seed, inject or measure)");
+                "' (expected name, samples, warmup, verify-rounds, seed, inject, ci-target, "
+                "time-cap or measure)");
 }
 
 bool sweep_parse(const char *text, size_t len, struct sweep *sw,
@@ -366,6 +378,8 @@ bool sweep_parse(const char *text, size_t len, struct sweep *sw,
     sw->shuffle = false;
     sw->seed = 0;
     sw->nlines = 0;
+    sw->ci_target_bp = 0;
+    sw->time_cap_ms = CI_TIME_CAP_DEFAULT_MS;
     err->lineno = 0;
     err->msg[0] = '\0';
 

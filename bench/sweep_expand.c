@@ -188,6 +188,9 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->working_set = l->working_set;
                         c->throughput = !local && (l->throughput || c->state == TARGET_WORK);
                         sweep_space_apply(l, xi, c);
+                        c->ci_target_bp = l->ci_target_bp != UINT32_MAX ?
+                                          l->ci_target_bp : sw->ci_target_bp;
+                        c->time_cap_ms = l->time_cap_ms ? l->time_cap_ms : sw->time_cap_ms;
                         count++;
                     }
     }

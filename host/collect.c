@@ -201,7 +201,7 @@ static void check_complete(struct run_data *d)
          * why (e.g. a hypercall that failed): a result, not a broken run. */
         if (c->unsupported[0] || (c->error[0] && c->nsamples == 0))
             continue;
-        if (c->nsamples != c->cfg.samples)
+        if (!sweep_samples_count_ok(&c->cfg, c->nsamples))
             collect_problem(d, "configuration %u (%s): %zu of %" PRIu32 " samples%s%s",
                             i, c->label, c->nsamples, c->cfg.samples,
                             c->error[0] ? ", guest error: " : "", c->error);

@@ -202,9 +202,9 @@ void collect_on_samples(struct run_data *d, const struct record *r)
                         ", expected %zu", c->cfg.id, first, c->nsamples);
         return;
     }
-    if (c->nsamples + (size_t)n > c->cfg.samples) {
+    if (c->nsamples + (size_t)n > sweep_samples_limit(&c->cfg)) {
         collect_problem(d, "configuration %u: more than %" PRIu32 " samples",
-                        c->cfg.id, c->cfg.samples);
+                        c->cfg.id, sweep_samples_limit(&c->cfg));
         return;
     }
     if (c->nsamples + (size_t)n > c->cap) {
@@ -232,7 +232,7 @@ void collect_on_latency(struct run_data *d, const struct record *r)
 
     if (!c)
         return;
-    if (c->has_latency || c->nsamples != c->cfg.samples) {
+    if (c->has_latency || !sweep_samples_count_ok(&c->cfg, c->nsamples)) {
         collect_problem(d, "configuration %u: latency record out of place", c->cfg.id);
         return;
     }
@@ -243,6 +243,8 @@ void collect_on_latency(struct run_data *d, const struct record *r)
                         c->clamped, c->nsamples);
         return;
     }
+    if (!collect_latency_ci(d, c, r))
+        return;
     c->has_latency = true;
 }
 

@@ -3,6 +3,7 @@
 #define HOST_COLLECT_INTERNAL_H
 
 #include <jansson.h>
+#include <bench/ci_target.h>
 #include "collect.h"
 
 /* A record as a JSON object (digit-only values become integers). */
@@ -16,5 +17,8 @@ void collect_on_latency(struct run_data *d, const struct record *r);
 void collect_on_verify(struct run_data *d, const struct record *r);
 void collect_on_unsupported(struct run_data *d, const struct record *r);
 void collect_on_error(struct run_data *d, const struct record *r);
+/* host/analysis/latency_ci.c: the latency record's adaptive-sampling
+ * fields, checked against the samples; false after a collect_problem. */
+bool collect_latency_ci(struct run_data *d, struct config_result *c, const struct record *r);
 
 #endif

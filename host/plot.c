@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "paths.h"
+#include "analysis/analysis.h"
 #include "plotdata.h"
 #include "results.h"
 #include "util.h"
@@ -144,6 +145,7 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
     char label[256], run_id[RUN_ID_MAX], plots[PATH_MAX], data[PATH_MAX + 8];
     char pattern[PATH_MAX + 16], log_path[PATH_MAX + 16], err[512];
     struct plot_data pd;
+    struct analysis_counts analysis;
     glob_t g;
     int rc;
 
@@ -157,6 +159,12 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
     }
     if (!plot_data_prepare(run_dir, data, &pd, err, sizeof(err))) {
         hv_err("%s", err);
+        return 1;
+    }
+    /* costmodel.csv and decision.csv again, and the decision map's data. */
+    if (!analysis_write(run_dir, data, &analysis, err, sizeof(err))) {
+        hv_err("%s", err);
+        plot_data_free(&pd);
         return 1;
     }
     if (pd.nconfigs == 0) {
@@ -192,6 +200,7 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
         var_int(&v, "logy", pd.logy);
         var_int(&v, "logx", pd.logx_cdf);
         var_int(&v, "maxtargets", pd.max_targets);
+        var_int(&v, "ndecision", analysis.cells);
         if (run_gnuplot(gnuplot, &v, g.gl_pathv[i], log_path)) {
             printf("%s.svg\n%s.png\n", paths_display(base), paths_display(base));
         } else {

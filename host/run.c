@@ -16,6 +16,7 @@
 #include "qemu.h"
 #include "qmp.h"
 #include "ratio.h"
+#include "analysis/analysis.h"
 #include "run.h"
 #include "summary.h"
 #include "throughput.h"
@@ -206,6 +207,7 @@ static void conclude(struct run_info *ri)
 static int finish(struct run_info *ri)
 {
     struct ratio_row ratio[RATIO_ROWS_MAX];
+    struct analysis_counts analysis;
     unsigned nratio;
     struct verdict_counts counts;
     char err[512];
@@ -222,6 +224,8 @@ static int finish(struct run_info *ri)
     nratio = ratio_compute(&ri->data, ratio, RATIO_ROWS_MAX);
     if (!ratio_write(ri->run_dir, &ri->data, ri->tc, ratio, nratio, err, sizeof(err)))
         hv_err("%s", err);
+    if (!analysis_write(ri->run_dir, NULL, &analysis, err, sizeof(err)))
+        hv_err("%s", err);
     if (!meta_write(ri, err, sizeof(err)))
         hv_err("%s", err);
     if (!results_update_latest(ri->out, ri->run_id, err, sizeof(err)))
@@ -229,6 +233,7 @@ static int finish(struct run_info *ri)
     ok = !strcmp(ri->status, "ok");
     summary_print(stdout, &ri->data, ri->tc);
     ratio_print(stdout, &ri->data, ri->tc, ratio, nratio);
+    analysis_print(stdout, &analysis);
     conformance_print(stdout, ri->run_dir, &ri->data, NULL);
     verdicts_count(&ri->data, &counts);
     if (!ok)

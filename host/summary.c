@@ -88,7 +88,7 @@ static void summary_row(FILE *f, const struct run_data *d, const struct config_r
         fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", c->clamped, c->excluded);
     else
         fputs(",,,", f);
-    fprintf(f, "%s,%" PRIu32 ",%d,%d,%d\n", noise_flag(d, s), x->spaces, x->pcid, x->global,
+    fprintf(f, "%s,%" PRIu32 ",%d,%d,%d", noise_flag(d, s), x->spaces, x->pcid, x->global,
             x->large);
 }
 
@@ -124,16 +124,19 @@ static bool write_summary(const char *run_dir, const struct run_data *d,
     for (unsigned i = 0; i < d->nconfigs; i++) {
         const struct config_result *c = &d->configs[i];
         struct latency_stats s;
+        struct config_figures g;
 
         /* Configurations the guest never reached have no row. */
         if (!c->announced)
             continue;
-        if (!config_stats(c, &s)) {
+        if (!config_stats(c, &s) || !figures_compute(&c->cfg, c->samples, c->nsamples, &g)) {
             fclose(f);
             fmt(err, errcap, "out of memory computing statistics");
             return false;
         }
         summary_row(f, d, c, &s, tc);
+        figures_put_columns(f, &g, d->tsc_hz);
+        fputc('\n', f);
     }
     return close_csv(f, "summary.csv", err, errcap);
 }
@@ -238,6 +241,8 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
             fprintf(out, " excluded=%" PRIu64, c->excluded);
         if (unverified)
             fprintf(out, " %s", unverified);
+        if (c->guest_ci_wide)
+            fputs(" ci-wide", out);
         fputc('\n', out);
         with_clamped += c->clamped != 0;
         with_excluded += c->excluded != 0;

@@ -10,6 +10,9 @@
  * (bench/timing.c), 0 otherwise, empty without samples or timer spread;
  * spaces, pcid, global and large are the configuration's keys (1/0 for the
  * on/off ones).
+ * The last columns (FIGURES_HEADER) are host/analysis/figures.h's:
+ * histogram percentiles, the median's 95 % CI, ci_rel = half-width / p50,
+ * ci_flag ok / ci-wide against the sweep's ci-target, `-` without one.
  */
 #ifndef HOST_SUMMARY_H
 #define HOST_SUMMARY_H
@@ -19,12 +22,13 @@
 
 #include "accel.h"
 #include "collect.h"
+#include "analysis/figures.h"
 
 #define SUMMARY_HEADER \
     "id,label,strategy,flush,pages,targets,state,input,scope,nonglobal,procs,n," \
     "min_cyc,p10_cyc,p50_cyc,p90_cyc,p99_cyc,max_cyc,mean_cyc,stddev_cyc," \
     "min_ns,p10_ns,p50_ns,p90_ns,p99_ns,max_ns,mean_ns,stddev_ns,overhead_cyc,timing_class,verdict," \
-    "initiator,target_cpus,clamped,excluded,noise_dominated,spaces,pcid,global,large"
+    "initiator,target_cpus,clamped,excluded,noise_dominated,spaces,pcid,global,large," FIGURES_HEADER
 
 /* Writes summary.csv, samples.csv and verify.csv into run_dir.  Returns
  * false with a message in err if a file cannot be written. */

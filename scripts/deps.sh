@@ -7,7 +7,7 @@ set -eu
 # busybox, cpio for the initramfs, xz for 6.12's compressed modules, and
 # kmod's modinfo for module dependencies.
 PACKAGES="gcc make binutils pkg-config libhwloc-dev libjansson-dev libcmocka-dev \
-qemu-system-x86 gnuplot-nox \
+qemu-system-x86 gnuplot-nox libgsl-dev \
 busybox-static cpio xz-utils kmod"
 
 missing=""

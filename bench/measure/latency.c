@@ -37,7 +37,7 @@
  *      stored the generation of step 1 just before its sti; hlt.  If one
  *      has not within 100 ms, the sample would time a running target: it
  *      is counted as excluded and the iteration repeats (at most
- *      EXCLUDED_MAX(c) times per configuration, then an error record
+ *      EXCLUDED_MAX(c) times per round, then an error record
  *      `halt-not-reached`);
  *   3. tsc_begin(); the flush; tsc_end().
  *
@@ -47,7 +47,9 @@
  * valid iterations run first and are discarded.  Races: between step 2's
  * check and hlt a target runs a handful of instructions the check cannot
  * see (see shootdown.c); a target halted in step 2 stays halted through an
- * hv sample, since the hypercall needs no interrupt on it.
+ * hv sample, since the hypercall needs no interrupt on it. *
+ * Rounds: the loop runs in rounds of c->samples (adaptive.c decides how
+ * many: one without the sweep's ci-target); only the first has warm-up.
  */
 #include <arch/cpu.h>
 #include <arch/paging.h>
@@ -55,6 +57,7 @@
 #include <guest/console.h>
 #include <guest/percpu.h>
 #include "measure.h"
+#include "adaptive.h"
 #include "baseline.h"
 #include "hypercall.h"
 #include "shootdown.h"
@@ -65,7 +68,8 @@
 
 struct latency_job {
     const struct sweep_config *c;
-    uint64_t *samples;
+    uint64_t *samples;         /* the current round's (adaptive.c) */
+    uint32_t warmup;           /* the current round's warm-up */
     struct latency_counts counts;
     const char *problem;       /* NULL, or why the configuration was abandoned */
     char problem_buf[48];
@@ -103,9 +107,11 @@ static void keep(struct latency_job *j, struct sample_gate *g, bool ready, uint6
     }
 }
 
-static void gate_init(struct sample_gate *g, const struct sweep_config *c)
+static void gate_init(struct sample_gate *g, const struct latency_job *j)
 {
-    g->warmup = c->warmup;
+    const struct sweep_config *c = j->c;
+
+    g->warmup = j->warmup;
     g->samples = c->samples;
     g->excluded_max = EXCLUDED_MAX(c);
     g->ready = g->excluded = 0;
@@ -116,7 +122,7 @@ static void measure_local(struct latency_job *j)
     const struct sweep_config *c = j->c;
     struct sample_gate g;
 
-    gate_init(&g, c);
+    gate_init(&g, j);
     while (!timing_gate_done(&g)) {
         uint64_t t0, t1;
 
@@ -134,7 +140,7 @@ static void measure_baseline(struct latency_job *j)
     const struct sweep_config *c = j->c;
     struct sample_gate g;
 
-    gate_init(&g, c);
+    gate_init(&g, j);
     while (!timing_gate_done(&g) && !j->problem) {
         struct hv_result r;
         uint64_t t0, t1;
@@ -181,7 +187,7 @@ static void measure_remote(struct latency_job *j)
 {
     struct sample_gate g;
 
-    gate_init(&g, j->c);
+    gate_init(&g, j);
     while (!timing_gate_done(&g) && !j->problem) {
         uint64_t t0, t1;
         bool parked;
@@ -200,18 +206,30 @@ static void measure_remote(struct latency_job *j)
     }
 }
 
-/* The sample loop, on the initiator (directly or through smp_call()). */
-static void run_job(void *arg)
+/* One round of samples into dst (adaptive.c decides how many rounds). */
+static bool run_round(void *arg, uint64_t *dst, uint32_t warmup)
 {
     struct latency_job *j = arg;
-    uint64_t flags = irq_save();
 
+    j->samples = dst;
+    j->warmup = warmup;
     if (j->c->strategy == STRATEGY_LOCAL)
         measure_local(j);
     else if (strategy_is_baseline(j->c->strategy))
         measure_baseline(j);
     else
         measure_remote(j);
+    return !j->problem;
+}
+
+/* The sample loop, on the initiator (directly or through smp_call()). */
+static void run_job(void *arg)
+{
+    struct latency_job *j = arg;
+    uint64_t flags = irq_save();
+
+    if (!adaptive_sample(j->c, j->samples, run_round, j, &j->counts.ci) && !j->problem)
+        j->problem = "no-memory-for-adaptive-sampling";
     irq_restore(flags);
     if (strategy_has_targets(j->c->strategy))
         shootdown_signal_stop();

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <bench/record.h>
 #include <bench/sweep.h>
+#include "adaptive.h"
 
 /* The record stream of this run (emit.c). */
 extern struct record_writer records;
@@ -54,6 +55,7 @@ void precision_config(const struct sweep_config *c);
 struct latency_counts {
     uint32_t clamped;    /* samples floored at 0 by the overhead subtraction */
     uint32_t excluded;   /* iterations dropped: a halted target had not parked */
+    struct latency_ci ci;/* samples taken, rounds, the median's CI (adaptive.c) */
 };
 bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
                      uint64_t *samples, struct latency_counts *counts);

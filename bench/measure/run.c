@@ -17,6 +17,7 @@
 #include <guest/percpu.h>
 #include <guest/platform.h>
 #include <bench/timing.h>
+#include <bench/ci_target.h>
 #include "measure.h"
 #include "baseline.h"
 #include "hypercall.h"
@@ -181,15 +182,16 @@ static void emit_latency(const struct sweep_config *c, const struct latency_coun
     record_u64(&records, "id", c->id);
     record_u64(&records, "clamped", n->clamped);
     record_u64(&records, "excluded", n->excluded);
+    adaptive_record_fields(&records, c, &n->ci);
     record_finish(&records);
 }
 
-static void emit_samples(const struct sweep_config *c, const uint64_t *s)
+static void emit_samples(const struct sweep_config *c, const uint64_t *s, uint32_t total)
 {
     uint32_t first;
 
-    for (first = 0; first < c->samples; first += RECORD_SAMPLES_PER_LINE) {
-        uint32_t n = c->samples - first;
+    for (first = 0; first < total; first += RECORD_SAMPLES_PER_LINE) {
+        uint32_t n = total - first;
 
         if (n > RECORD_SAMPLES_PER_LINE)
             n = RECORD_SAMPLES_PER_LINE;
@@ -246,7 +248,7 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         return;
     }
     shootdown_set_work(0);      /* the effect probe's targets only wait */
-    emit_samples(c, samples);
+    emit_samples(c, samples, counts.ci.n);
     emit_latency(c, &counts);
     if (c->verify)
         v = verify_config(c, target_cpus);
@@ -255,16 +257,19 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         precision_config(c);
     }
     space_reset();
-    u64_sort(samples, c->samples);
+    u64_sort(samples, counts.ci.n);
     printk("[%u/%d] %-24s p50=%llu p99=%llu cycles%s%s", n + 1, total, label,
-           (unsigned long long)timing_percentile(samples, c->samples, 50),
-           (unsigned long long)timing_percentile(samples, c->samples, 99),
+           (unsigned long long)timing_percentile(samples, counts.ci.n, 50),
+           (unsigned long long)timing_percentile(samples, counts.ci.n, 99),
            c->verify ? "  verify=" : "", c->verify ? verdict_name(v) :
            sweep_space_unverified_reason(c) ? "  verify=- " : "");
     if (!c->verify && sweep_space_unverified_reason(c))
         printk("%s", sweep_space_unverified_reason(c));
     if (counts.clamped || counts.excluded)
         printk("  clamped=%u excluded=%u", counts.clamped, counts.excluded);
+    if (c->ci_target_bp)
+        printk("  n=%u rounds=%u%s", counts.ci.n, counts.ci.rounds,
+               counts.ci.wide ? " ci-wide" : "");
     printk("\n");
     if (c->throughput)
         throughput_config(c);
@@ -329,8 +334,8 @@ int bench_run(void)
     probe_global_cr3();
     shootdown_init();
     for (i = 0; i < (uint32_t)nconfigs; i++)
-        if (configs[i].samples > max_samples)
-            max_samples = configs[i].samples;
+        if (sweep_samples_limit(&configs[i]) > max_samples)
+            max_samples = sweep_samples_limit(&configs[i]);
     samples = pages_alloc((max_samples * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE);
 
     for (i = 0; i < (uint32_t)nconfigs; i++)

@@ -131,6 +131,8 @@ struct sweep_line {
     unsigned npcid;   bool pcid[2];
     unsigned nglobal; bool global[2];
     unsigned nlarge;  bool large[2];
+    uint32_t ci_target_bp;   /* UINT32_MAX: the sweep's ci-target (bench/ci_target.h) */
+    uint32_t time_cap_ms;    /* 0: the sweep's time-cap */
 };
 
 /* Faults a sweep can ask the guest to inject, to test the failure paths of
@@ -156,6 +158,8 @@ struct sweep {
     uint64_t seed;           /* order of the configurations (sweep_order) */
     unsigned nlines;
     struct sweep_line lines[SWEEP_LINES_MAX];
+    uint32_t ci_target_bp;   /* ci-target in basis points, 0 = off (bench/ci_target.h) */
+    uint32_t time_cap_ms;    /* time-cap: adaptive sampling's per-configuration cap */
 };
 
 /* One point of the measurement matrix. */
@@ -187,6 +191,8 @@ struct sweep_config {
     bool global;             /* the test window is mapped with the G bit */
     bool large;              /* the test window is one 2 MiB page */
     bool precision;          /* hv-* with verify=on: the precision checks run */
+    uint32_t ci_target_bp;   /* the sweep's ci-target (0 = off) */
+    uint32_t time_cap_ms;    /* the sweep's time-cap */
 };
 
 struct sweep_error {
