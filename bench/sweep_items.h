@@ -15,5 +15,6 @@ bool sweep_item_placement(const char *s, size_t n, void *out, unsigned idx);
 bool sweep_item_cpu(const char *s, size_t n, void *out, unsigned idx);
 bool sweep_item_pages(const char *s, size_t n, void *out, unsigned idx);
 bool sweep_item_targets(const char *s, size_t n, void *out, unsigned idx);
+bool sweep_item_ipi_call(const char *s, size_t n, void *out, unsigned idx);
 
 #endif
