@@ -20,6 +20,7 @@
 #include "measure.h"
 #include "baseline.h"
 #include "hypercall.h"
+#include "kick.h"
 #include "shootdown.h"
 
 #define SWEEP_FW_CFG_FILE "opt/hvflush/sweep"
@@ -150,7 +151,7 @@ static void emit_config(const struct sweep_config *c, const char *label, uint32_
     record_str(&records, "placement", placement_name(c->placement));
     cpu_list_format(target_cpus, placed, list, sizeof(list));
     record_str(&records, "target_cpus", list);
-    if (c->verify && strategy_is_hv(c->strategy)) {
+    if (config_has_precision(c)) {
         /* precision.c: CPU 0 and CPUs 1..targets, whatever the placement. */
         for (t = 0; t < c->targets; t++)
             precision_cpus[t] = t + 1;
@@ -225,6 +226,8 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         if (!why_not)
             hv_baseline_prepare(c);
     }
+    if (!why_not)           /* flush=invpcid, hv-ipi-invlpg, kvm-pv (kick.c) */
+        why_not = kick_config_prepare(c, target_cpus, c->targets);
     if (why_not) {
         emit_unsupported(c, why_not);
         printk("[%u/%d] %-24s unsupported (%s)\n", n + 1, total, label, why_not);
@@ -235,8 +238,8 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
     emit_samples(c, samples);
     emit_latency(c, &counts);
     if (c->verify)
-        v = verify_config(c, target_cpus);
-    if (c->verify && strategy_is_hv(c->strategy)) {
+        v = kick_verify_placed(c, target_cpus);
+    if (config_has_precision(c)) {
         hv_config_prepare(c);          /* CPU 0 and targets 1..n, as precision.c names */
         precision_config(c);
     }
@@ -248,6 +251,7 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
     if (counts.clamped || counts.excluded)
         printk("  clamped=%u excluded=%u", counts.clamped, counts.excluded);
     printk("\n");
+    kick_emit(c);
 }
 
 /* Ends the stream and reports failure, e.g. for an unusable sweep. */
