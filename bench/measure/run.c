@@ -159,6 +159,11 @@ static void emit_config(const struct sweep_config *c, const char *label, uint32_
         record_u64(&records, "precision_initiator", 0);
         record_str(&records, "precision_target_cpus", list);
     }
+    /* Target sets and patterns (bench/sweep_targets.c, placement.c). */
+    record_str(&records, "target_set", target_set_name(c->target_set));
+    sweep_placement_text(c, list, sizeof(list));
+    record_str(&records, "pattern", list);
+    record_str(&records, "ipi_call", ipi_call_name(c->ipi_call));
     record_finish(&records);
 }
 

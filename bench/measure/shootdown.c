@@ -250,7 +250,7 @@ bool shootdown_start_cpus(const uint32_t *cpus, uint32_t n, enum target_state st
 {
     uint32_t t;
 
-    if (n >= nr_cpus)
+    if (n > nr_cpus)                   /* targets=all: every CPU, the initiator too */
         return false;
     for (t = 0; t < n; t++)
         if (cpus[t] >= nr_cpus)
