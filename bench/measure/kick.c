@@ -228,6 +228,14 @@ void kick_emit(const struct sweep_config *c)
     record_u64(&records, "pv", k.pv[0]);
     record_u64(&records, "verify_ipi", k.ipi[1]);
     record_u64(&records, "verify_pv", k.pv[1]);
+    if (c->strategy == STRATEGY_KVM_PV) {
+        /* Steal time is live where KVM has counted some (overcommit). */
+        uint64_t steal = 0;
+
+        for (unsigned cpu = 0; cpu < nr_cpus; cpu++)
+            steal += __atomic_load_n(&kvm_pv_steal_time(cpu)->steal, __ATOMIC_RELAXED);
+        record_u64(&records, "steal_ns", steal);
+    }
     record_finish(&records);
     printk("  kicks: %llu by IPI, %llu by steal time (effect probe: %llu, %llu)\n",
            (unsigned long long)k.ipi[0], (unsigned long long)k.pv[0],
