@@ -13,6 +13,10 @@
  *   times one shootdown_round(SD_FLUSH): from before the first IPI is sent
  *   until the last acknowledgement is seen (see shootdown.c for the exact
  *   sequence on both sides).
+ * hv-ipi-invlpg, kvm-pv: as ipi, the targets kicked another way (kick.c,
+ *   through shootdown_set_kick()); kvm-pv does not wait for a preempted
+ *   target it flagged instead.  targets=self/all: the initiator is a target
+ *   too and takes its own IPI inside the timed round (shootdown.c).
  * hv-*: the targets wait the same way (spinning ones poll memory, so they
  *   take no interrupt); each sample times one flush hypercall from issue to
  *   return -- by the TLFS, the flush has happened on every target when the
