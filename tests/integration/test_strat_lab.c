@@ -12,7 +12,9 @@
  *    advertises KVM_FEATURE_PV_TLB_FLUSH when QEMU asks, which the host
  *    tool does for kvm-pv sweeps), or is unsupported with a reason;
  *  - hv-space-ex with targets null and self is timed and not verified, with
- *    all (the initiator included) it is verified and passes;
+ *    all (the initiator included) it is verified and passes; hv-ipi-invlpg
+ *    sends to nobody, to the initiator itself and to every VP, with the
+ *    kick counts that says;
  *  - flush=invpcid is unsupported (no-invpcid): L0's TCG has no INVPCID.
  */
 #include <stdarg.h>
@@ -68,6 +70,8 @@ static void assert_kicks(const struct run_result *r, const struct run_config *c,
                          const char *via)
 {
     char v[32];
+
+    assert_timed(c);
     uint64_t ipi, pv;
 
     record_field(r, "kick", c->id, "via", v, sizeof(v));
@@ -124,6 +128,13 @@ static void test_kicks_and_target_sets_in_the_lab(void **state)
     assert_timed(c);
     assert_string_equal(c->verdict, "pass");
     assert_int_equal(c->fresh, c->rounds * 3);     /* the 3 CPUs besides the initiator */
+    /* The IPI call to nobody, to the initiator alone and to every VP. */
+    assert_kicks(r, by_label(r, "hv-ipi-invlpg/slow/p1/t0/spin"), "hv-send-ipi");
+    assert_kicks(r, by_label(r, "hv-ipi-invlpg/slow/p1/self/spin"), "hv-send-ipi");
+    c = by_label(r, "hv-ipi-invlpg/slow/p1/all/spin");
+    assert_kicks(r, c, "hv-send-ipi");
+    assert_true(c->has_verify);
+    assert_int_equal(c->stale, 0);
     assert_string_equal(by_label(r, "ipi/invpcid/p1/t1/spin")->unsupported, "no-invpcid");
 }
 
