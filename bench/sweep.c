@@ -102,7 +102,7 @@ static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 #define KEY_PROCS   (1u << 10)
 #define KEY_INITIATOR (1u << 11)
 #define KEY_PLACEMENT (1u << 12)
-#define KEY_IPI_CALL (1u << 13)
+#define KEY_IPI_CALL (1u << 16)   /* 13-15: initiators=, share=, working-set= */
 #define KEYS_HV     (KEY_INPUT | KEY_SCOPE | KEY_NONGLOBAL | KEY_PROCS)
 
 /* The list-valued keys of a "measure" line: where each list and its count
