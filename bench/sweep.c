@@ -227,7 +227,8 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
         return fail(err, lineno, "too many measure lines (at most 32)", NULL, 0, NULL);
     if (nw < 2)
         return fail(err, lineno, "measure needs a strategy (local, ipi, hv-space, hv-list, hv-space-ex, "
-                    "hv-list-ex, hv-null, hv-invalid, cpuid, hv-ipi-invlpg, kvm-pv)", NULL, 0, NULL);
+                    "hv-list-ex, hv-null, hv-invalid, cpuid, hv-ipi-invlpg, kvm-pv)", NULL, 0,
+                    NULL);
     l = &sw->lines[sw->nlines];
     l->lineno = lineno;
     if (!strategy_from_name(w[1].s, w[1].n, &l->strategy))
