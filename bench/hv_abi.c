@@ -173,6 +173,7 @@ const char *hv_enc_error_name(int err)
     case HV_ENC_ERR_VP: return "vp-out-of-range";
     case HV_ENC_ERR_SPACE: return "no-space";
     case HV_ENC_ERR_REPS: return "too-many-reps";
+    case HV_ENC_ERR_VECTOR: return "bad-vector";
     default: return err >= 0 ? "ok" : "unknown-error";
     }
 }
@@ -204,4 +205,40 @@ const char *hv_call_name(uint16_t code)
     case HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX: return "hv-list-ex";
     default: return (const char *)0;
     }
+}
+
+int hv_send_ipi_input(uint16_t code, uint32_t vector, const uint32_t *vps, unsigned nvps,
+                      uint64_t *out, unsigned max, unsigned *varhead)
+{
+    unsigned i;
+    int b;
+
+    if (code != HVCALL_SEND_IPI && code != HVCALL_SEND_IPI_EX)
+        return HV_ENC_ERR_CODE;
+    if (vector < HV_IPI_LOW_VECTOR || vector > HV_IPI_HIGH_VECTOR)
+        return HV_ENC_ERR_VECTOR;
+    if (max < 2)
+        return HV_ENC_ERR_SPACE;
+    out[0] = vector;                    /* TargetVtl 0, reserved 0 */
+    *varhead = 0;
+    if (code == HVCALL_SEND_IPI)
+        return hv_processor_mask(vps, nvps, &out[1]) ? 2 : HV_ENC_ERR_VP;
+    for (i = 0; i < nvps; i++)
+        if (vps[i] >= HV_MAX_SPARSE_VP_BANKS * 64u)
+            return HV_ENC_ERR_VP;
+    b = hv_vpset_sparse(vps, nvps, out + 1, max - 1);
+    if (b < 0)
+        return HV_ENC_ERR_SPACE;
+    *varhead = (unsigned)b;
+    return 3 + b;
+}
+
+uint16_t hv_send_ipi_code_for(const uint32_t *vps, unsigned nvps)
+{
+    unsigned i;
+
+    for (i = 0; i < nvps; i++)
+        if (vps[i] >= 64)
+            return HVCALL_SEND_IPI_EX;
+    return HVCALL_SEND_IPI;
 }

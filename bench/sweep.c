@@ -7,6 +7,7 @@
 #include <bench/text.h>
 #include <bench/ci_target.h>
 #include "sweep_items.h"
+#include "sweep_targets.h"
 
 /* ---- error reporting ---------------------------------------------------------- */
 
@@ -109,6 +110,7 @@ static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 #define KEY_PCID    (1u << 17)
 #define KEY_GLOBAL  (1u << 18)
 #define KEY_LARGE   (1u << 19)
+#define KEY_IPI_CALL (1u << 20)   /* 24-25: ci-target=, time-cap= (bench/ci_target.h) */
 #define KEYS_HV     (KEY_INPUT | KEY_SCOPE | KEY_NONGLOBAL | KEY_PROCS)
 
 /* The list-valued keys of a "measure" line: where each list and its count
@@ -128,10 +130,10 @@ struct list_key {
 
 static const struct list_key list_keys[] = {
     LIST_KEY("flush", KEY_FLUSH, FLUSH_OP_COUNT, sweep_item_flush, flush, nflush,
-             "invlpg, cr3, none"),
+             "invlpg, cr3, none, invpcid"),
     LIST_KEY("pages", KEY_PAGES, SWEEP_LIST_MAX, sweep_item_pages, pages, npages, "1-512"),
     LIST_KEY("targets", KEY_TARGETS, SWEEP_LIST_MAX, sweep_item_targets, targets, ntargets,
-             "pow2, all or counts >= 1"),
+             "pow2, null, self, all-but-self, all or counts >= 1"),
     LIST_KEY("state", KEY_STATE, TARGET_STATE_COUNT, sweep_item_state, state, nstates,
              "spin, halt, work"),
     LIST_KEY("input", KEY_INPUT, HV_INPUT_COUNT, sweep_item_input, input, ninput,
@@ -144,7 +146,7 @@ static const struct list_key list_keys[] = {
     LIST_KEY("initiator", KEY_INITIATOR, SWEEP_LIST_MAX, sweep_item_cpu, initiator,
              ninitiator, "CPU numbers 0-255"),
     LIST_KEY("placement", KEY_PLACEMENT, PLACEMENT_COUNT, sweep_item_placement, placement,
-             nplacement, "first, last, spread"),
+             nplacement, "first, last, spread, contiguous, strided:S, cpus:A+B-C"),
     LIST_KEY("initiators", KEY_INITIATORS, SWEEP_LIST_MAX, sweep_item_initiators, initiators,
              ninitiators, "1-16"),
     LIST_KEY("share", KEY_SHARE, SHARE_COUNT, sweep_item_share, share, nshare,
@@ -153,6 +155,8 @@ static const struct list_key list_keys[] = {
     LIST_KEY("pcid", KEY_PCID, 2, sweep_item_onoff, pcid, npcid, "off, on"),
     LIST_KEY("global", KEY_GLOBAL, 2, sweep_item_onoff, global, nglobal, "off, on"),
     LIST_KEY("large", KEY_LARGE, 2, sweep_item_onoff, large, nlarge, "off, on"),
+    LIST_KEY("ipi-call", KEY_IPI_CALL, 1, sweep_item_ipi_call, ipi_call, nipi_call,
+             "auto, plain, ex; one value"),
 };
 
 static bool parse_measure_key(struct sweep_line *l, struct span key, struct span val,
@@ -200,8 +204,8 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
     } else {
         return fail(err, lineno, "unknown key '", key.s, key.n,
                     "' (expected flush, pages, targets, state, initiator, placement, input, "
-                    "scope, nonglobal, procs, spaces, pcid, global, large, samples, warmup, "
-                    "verify, initiators, share, working-set, ci-target or time-cap)");
+                    "scope, nonglobal, procs, spaces, pcid, global, large, ipi-call, samples, "
+                    "warmup, verify, initiators, share, working-set, ci-target or time-cap)");
     }
     if (*seen & bit)
         return fail(err, lineno, "key '", key.s, key.n, "' given twice");
@@ -222,6 +226,21 @@ static bool line_has_flush_none(const struct sweep_line *l)
     return false;
 }
 
+/* Defaults of the keys added after the first version of the grammar. */
+static void line_more_defaults(struct sweep_line *l)
+{
+    unsigned p, w;
+
+    for (p = 0; p < PLACEMENT_COUNT; p++) {
+        l->stride[p] = 0;
+        for (w = 0; w < SWEEP_CPUSET_WORDS; w++)
+            l->cpuset[p][w] = 0;
+    }
+    l->targets_given = false;
+    l->nipi_call = 1;
+    l->ipi_call[0] = IPI_CALL_AUTO;
+}
+
 static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
                           unsigned lineno, struct sweep_error *err)
 {
@@ -232,13 +251,14 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
         return fail(err, lineno, "too many measure lines (at most 32)", NULL, 0, NULL);
     if (nw < 2)
         return fail(err, lineno, "measure needs a strategy (local, ipi, hv-space, hv-list, hv-space-ex, "
-                    "hv-list-ex, hv-null, hv-invalid, cpuid)", NULL, 0, NULL);
+                    "hv-list-ex, hv-null, hv-invalid, cpuid, hv-ipi-invlpg, kvm-pv)", NULL, 0,
+                    NULL);
     l = &sw->lines[sw->nlines];
     l->lineno = lineno;
     if (!strategy_from_name(w[1].s, w[1].n, &l->strategy))
         return fail(err, lineno, "unknown strategy '", w[1].s, w[1].n,
                     "' (expected local, ipi, hv-space, hv-list, hv-space-ex, hv-list-ex, "
-                    "hv-null, hv-invalid or cpuid)");
+                    "hv-null, hv-invalid, cpuid, hv-ipi-invlpg or kvm-pv)");
     l->nflush = 1;   l->flush[0] = FLUSH_INVLPG;
     l->npages = 1;   l->pages[0] = 1;
     l->ntargets = 1; l->targets[0] = SWEEP_TARGETS_POW2;
@@ -258,6 +278,7 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
     sweep_space_line_defaults(l);
     l->ci_target_bp = UINT32_MAX;
     l->time_cap_ms = 0;
+    line_more_defaults(l);
 
     for (i = 2; i < nw; i++) {
         struct span key = w[i], val;
@@ -281,15 +302,20 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
         return fail(err, lineno, "strategy ", w[1].s, w[1].n, " flushes nothing (a "
                     "baseline): drop pages= and flush=");
     if (seen & KEYS_HV & ~(strategy_is_hv(l->strategy) ? KEYS_HV :
-                           l->strategy == STRATEGY_HV_NULL ? KEY_INPUT : 0))
+                           l->strategy == STRATEGY_HV_NULL ||
+                           l->strategy == STRATEGY_HV_IPI_INVLPG ? KEY_INPUT : 0))
         return fail(err, lineno, "input=, scope=, nonglobal= and procs= belong to the "
-                    "hypercall strategies (hv-*; hv-null takes input= only)", NULL, 0, NULL);
+                    "hypercall strategies (hv-*; hv-null takes input= only, as does "
+                    "hv-ipi-invlpg)", NULL, 0, NULL);
     if (strategy_is_hv(l->strategy) && (seen & KEY_FLUSH))
         return fail(err, lineno, "flush= does not apply to a hypercall strategy: the "
                     "hypervisor performs the flush", NULL, 0, NULL);
     if (l->strategy != STRATEGY_IPI && line_has_flush_none(l))
         return fail(err, lineno, "flush=none belongs to strategy ipi only (the IPI round "
                     "trip without invalidation)", NULL, 0, NULL);
+    l->targets_given = seen & KEY_TARGETS;
+    if (!sweep_line_check_targets(l, seen & KEY_FLUSH, seen & KEY_IPI_CALL, err))
+        return false;
     if (strategy_is_list(l->strategy) &&
         (l->nonglobal[0] || (l->nnonglobal > 1 && l->nonglobal[1])))
         return fail(err, lineno, "nonglobal=on is not valid for List calls (the TLFS "

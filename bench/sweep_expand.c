@@ -6,18 +6,25 @@
 #include <bench/sweep.h>
 #include <bench/text.h>
 #include "sweep_items.h"
+#include "sweep_targets.h"
 
 static const char *const strategy_names[STRATEGY_COUNT] = {
     "local", "ipi", "hv-space", "hv-list", "hv-space-ex", "hv-list-ex",
-    "hv-null", "hv-invalid", "cpuid"
+    "hv-null", "hv-invalid", "cpuid", "hv-ipi-invlpg", "kvm-pv"
 };
 static const char *const input_names[HV_INPUT_COUNT] = { "slow", "fast" };
 static const char *const scope_names[SCOPE_COUNT] = { "cr3", "all", "other", "unloaded" };
 static const char *const procs_names[PROCS_COUNT] = { "mask", "all" };
-static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3", "none" };
+static const char *const flush_names[FLUSH_OP_COUNT] = { "invlpg", "cr3", "none",
+                                                                "invpcid" };
 static const char *const state_names[TARGET_STATE_COUNT] = { "spin", "halt", "work" };
-static const char *const placement_names[PLACEMENT_COUNT] = { "first", "last", "spread" };
+static const char *const placement_names[PLACEMENT_COUNT] = { "first", "last", "spread",
+                                                                  "contiguous", "strided",
+                                                                  "cpus" };
 static const char *const share_names[SHARE_COUNT] = { "own", "shared" };
+static const char *const ipi_call_names[IPI_CALL_COUNT] = { "auto", "plain", "ex" };
+static const char *const target_set_names[TARGET_SET_COUNT] = { "others", "null", "self",
+                                                                "all" };
 static const char *const inject_names[INJECT_COUNT] = { "none", "page-fault", "hang", "no-end",
                                                        "skip-flush", "hv-wrong-mask" };
 
@@ -30,6 +37,8 @@ const char *flush_scope_name(enum flush_scope s) { return s < SCOPE_COUNT ? scop
 const char *proc_set_name(enum proc_set p) { return p < PROCS_COUNT ? procs_names[p] : "?"; }
 const char *placement_name(enum placement p) { return p < PLACEMENT_COUNT ? placement_names[p] : "?"; }
 const char *share_mode_name(enum share_mode s) { return s < SHARE_COUNT ? share_names[s] : "?"; }
+const char *ipi_call_name(enum ipi_call i) { return i < IPI_CALL_COUNT ? ipi_call_names[i] : "?"; }
+const char *target_set_name(enum target_set t) { return t < TARGET_SET_COUNT ? target_set_names[t] : "?"; }
 
 static bool name_lookup(const char *const *names, unsigned count,
                         const char *s, size_t n, unsigned *out)
@@ -65,6 +74,7 @@ FROM_NAME(flush_scope_from_name, enum flush_scope, scope_names, SCOPE_COUNT)
 FROM_NAME(proc_set_from_name, enum proc_set, procs_names, PROCS_COUNT)
 FROM_NAME(placement_from_name, enum placement, placement_names, PLACEMENT_COUNT)
 FROM_NAME(share_mode_from_name, enum share_mode, share_names, SHARE_COUNT)
+FROM_NAME(ipi_call_from_name, enum ipi_call, ipi_call_names, IPI_CALL_COUNT)
 
 /* ---- expansion -------------------------------------------------------------- */
 
@@ -78,25 +88,6 @@ static void expand_fail(struct sweep_error *err, unsigned lineno, const char *a,
     text_append(err->msg, sizeof(err->msg), c);
 }
 
-/* Resolves one targets= entry to counts; returns how many were written. */
-static unsigned resolve_targets(int32_t t, unsigned ncpus, uint32_t *out)
-{
-    unsigned others = ncpus ? ncpus - 1 : 0, n = 0, v;
-
-    if (t == SWEEP_TARGETS_ALL) {
-        if (others)
-            out[n++] = others;
-    } else if (t == SWEEP_TARGETS_POW2) {
-        for (v = 1; v < others; v *= 2)
-            out[n++] = v;
-        if (others)
-            out[n++] = others;
-    } else {
-        out[n++] = (uint32_t)t;
-    }
-    return n;
-}
-
 int sweep_expand(const struct sweep *sw, unsigned ncpus,
                  struct sweep_config *configs, unsigned max,
                  struct sweep_error *err)
@@ -106,7 +97,9 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
     for (li = 0; li < sw->nlines; li++) {
         const struct sweep_line *l = &sw->lines[li];
         uint32_t counts[SWEEP_LIST_MAX * 16];
-        unsigned ncounts = 0, fi, ii, ci, gi, xi, ri, ni, li2, si, pi, ti, k, ki, hi;
+        enum target_set sets[SWEEP_LIST_MAX * 16];
+        uint32_t placed[SWEEP_LIST_MAX * 16];
+        unsigned ncounts = 0, nplaced = 0, fi, ii, ci, gi, xi, ri, ni, li2, si, pi, ti, ki, hi;
         bool local = !strategy_has_targets(l->strategy);
 
         for (ni = 0; ni < l->ninitiator; ni++)
@@ -120,29 +113,31 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
             }
 
         if (local) {
+            sets[ncounts] = TARGETS_OTHERS;
             counts[ncounts++] = 0;
         } else {
-            for (ti = 0; ti < l->ntargets; ti++) {
-                if (l->targets[ti] > 0 && (unsigned)l->targets[ti] >= ncpus) {
-                    char num[24];
+            /* bench/sweep_targets.c: counts, null, self, all-but-self, all. */
+            int nt = sweep_line_targets(l, ncpus, counts, sets, SWEEP_LIST_MAX * 16, err);
 
-                    num[text_u64_dec(num, (uint64_t)l->targets[ti] + 1)] = '\0';
-                    expand_fail(err, l->lineno, "targets needs ", num,
-                                " vCPUs (the initiator plus its targets) but the VM has fewer");
+            if (nt < 0)
+                return -1;
+            ncounts = (unsigned)nt;
+        }
+        /* Concurrent initiators place their targets among the other CPUs:
+         * only counts (not null, self or all) go with initiators= above 1. */
+        for (ti = 0; ti < ncounts; ti++) {
+            if (sets[ti] == TARGETS_OTHERS) {
+                placed[nplaced++] = counts[ti];
+                continue;
+            }
+            for (ki = 0; ki < l->ninitiators; ki++)
+                if (l->initiators[ki] > 1) {
+                    expand_fail(err, l->lineno, "initiators= above 1 takes target counts, ",
+                                "not targets=null, self or all", "");
                     return -1;
                 }
-                uint32_t tmp[16];
-                unsigned nt = resolve_targets(l->targets[ti], ncpus, tmp);
-                for (k = 0; k < nt; k++) {
-                    unsigned d;
-                    for (d = 0; d < ncounts && counts[d] != tmp[k]; d++)
-                        ;
-                    if (d == ncounts)
-                        counts[ncounts++] = tmp[k];
-                }
-            }
         }
-        if (!local && !sweep_initiators_fit(l, ncpus, counts, ncounts, err))
+        if (!local && !sweep_initiators_fit(l, ncpus, placed, nplaced, err))
             return -1;
         for (fi = 0; fi < l->nflush; fi++)
         for (ii = 0; ii < l->ninput; ii++)
@@ -159,6 +154,9 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                     for (ti = 0; ti < ncounts; ti++) {
                         struct sweep_config *c;
 
+                        /* null, self and all name no placement: once each. */
+                        if (sets[ti] != TARGETS_OTHERS && li2 > 0)
+                            continue;
                         if (count == max || count == SWEEP_CONFIGS_MAX) {
                             expand_fail(err, l->lineno,
                                         "sweep expands to too many configurations", "", "");
@@ -183,11 +181,14 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->verify = l->verify && !local &&
                                     !config_is_baseline(c->strategy, c->flush);
                         c->verify_rounds = sw->verify_rounds;
+                        sweep_config_set_targets(c, l, li2, sets[ti]);
                         c->initiators = local ? 1 : l->initiators[ki];
                         c->share = local ? SHARE_OWN : l->share[hi];
                         c->working_set = l->working_set;
                         c->throughput = !local && (l->throughput || c->state == TARGET_WORK);
                         sweep_space_apply(l, xi, c);
+                        if (c->target_set == TARGETS_NULL || c->target_set == TARGETS_SELF)
+                            c->verify = false;      /* nothing remote to verify */
                         c->ci_target_bp = l->ci_target_bp != UINT32_MAX ?
                                           l->ci_target_bp : sw->ci_target_bp;
                         c->time_cap_ms = l->time_cap_ms ? l->time_cap_ms : sw->time_cap_ms;
@@ -233,20 +234,33 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
     if (strategy_is_hv(c->strategy)) {
         text_append(buf, n, hv_input_name(c->input));
         sweep_space_label_scope(c, buf, n);
+    } else if (c->strategy == STRATEGY_HV_IPI_INVLPG) {
+        text_append(buf, n, hv_input_name(c->input));
     } else {
         text_append(buf, n, flush_op_name(c->flush));
     }
     append_num(buf, n, "/p", c->pages);
     if (strategy_has_targets(c->strategy)) {
-        append_num(buf, n, "/t", c->targets);
+        if (c->target_set == TARGETS_SELF || c->target_set == TARGETS_ALL)
+            text_append(buf, n, c->target_set == TARGETS_SELF ? "/self" : "/all");
+        else
+            append_num(buf, n, "/t", c->targets);
         text_append(buf, n, "/");
         text_append(buf, n, target_state_name(c->state));
     }
     if (c->initiator != 0)
         append_num(buf, n, "/i", c->initiator);
-    if (c->placement != PLACEMENT_FIRST && strategy_has_targets(c->strategy)) {
+    if (c->placement != PLACEMENT_FIRST && strategy_has_targets(c->strategy) &&
+        c->target_set == TARGETS_OTHERS) {
+        char where[48];
+
+        sweep_placement_text(c, where, sizeof(where));
         text_append(buf, n, "/");
-        text_append(buf, n, placement_name(c->placement));
+        text_append(buf, n, where);
+    }
+    if (c->strategy == STRATEGY_HV_IPI_INVLPG && c->ipi_call != IPI_CALL_AUTO) {
+        text_append(buf, n, "/");
+        text_append(buf, n, ipi_call_name(c->ipi_call));
     }
     if (c->nonglobal)
         text_append(buf, n, "/nonglobal");

@@ -40,9 +40,19 @@ bool sweep_item_onoff(const char *s, size_t n, void *out, unsigned idx)
     return on || text_eq_n(s, n, "off");
 }
 
+/* out is the line's placement[] array: its parameters (strided:S,
+ * cpus:LIST) go to the same line (bench/placement.c). */
 bool sweep_item_placement(const char *s, size_t n, void *out, unsigned idx)
 {
-    return placement_from_name(s, n, &((enum placement *)out)[idx]);
+    struct sweep_line *l = (struct sweep_line *)((char *)out -
+                                                 offsetof(struct sweep_line, placement));
+
+    return sweep_placement_parse(s, n, l, idx);
+}
+
+bool sweep_item_ipi_call(const char *s, size_t n, void *out, unsigned idx)
+{
+    return ipi_call_from_name(s, n, &((enum ipi_call *)out)[idx]);
 }
 
 bool sweep_item_cpu(const char *s, size_t n, void *out, unsigned idx)
@@ -72,8 +82,14 @@ bool sweep_item_targets(const char *s, size_t n, void *out, unsigned idx)
 
     if (text_eq_n(s, n, "pow2"))
         t[idx] = SWEEP_TARGETS_POW2;
-    else if (text_eq_n(s, n, "all"))
+    else if (text_eq_n(s, n, "all-but-self"))
         t[idx] = SWEEP_TARGETS_ALL;
+    else if (text_eq_n(s, n, "all"))
+        t[idx] = SWEEP_TARGETS_EVERY;
+    else if (text_eq_n(s, n, "null"))
+        t[idx] = SWEEP_TARGETS_NULL;
+    else if (text_eq_n(s, n, "self"))
+        t[idx] = SWEEP_TARGETS_SELF;
     else if (text_parse_u64(s, n, 10, &v) && v >= 1 && v < 4096)
         t[idx] = (int32_t)v;
     else

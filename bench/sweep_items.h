@@ -32,5 +32,6 @@ bool sweep_line_check_initiators(struct sweep_line *l, bool initiators, bool sha
 bool sweep_initiators_fit(const struct sweep_line *l, unsigned ncpus, const uint32_t *counts,
                           unsigned ncounts, struct sweep_error *err);
 bool sweep_item_spaces(const char *s, size_t n, void *out, unsigned idx);
+bool sweep_item_ipi_call(const char *s, size_t n, void *out, unsigned idx);
 
 #endif

@@ -75,7 +75,7 @@ static void check_precision_placement(struct run_data *d, const struct record *r
     char want[RECORD_LINE_MAX / 2];
     uint64_t initiator;
 
-    if (!x->precision) {
+    if (!config_has_precision(x)) {
         if (present)
             collect_problem(d, "configuration %u: precision_initiator/precision_target_cpus "
                             "on a configuration without precision checks", x->id);

@@ -71,6 +71,7 @@ unsigned ratio_compute(const struct run_data *d, struct ratio_row *rows, unsigne
         if ((!hv && c->cfg.strategy != STRATEGY_IPI) ||
             config_is_baseline(c->cfg.strategy, c->cfg.flush) ||
             c->cfg.scope == SCOPE_UNLOADED ||   /* names a space loaded nowhere */
+            c->cfg.target_set != TARGETS_OTHERS ||   /* null, self, all: no like for like */
             !usable(c) || !config_p50(c, &p50))
             continue;
         r = row_for(rows, &n, max, c->cfg.targets);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kvm_pv.h"
 #include "paths.h"
 #include "qemu.h"
 #include "run.h"
@@ -143,9 +144,8 @@ static void say(const char *line)
 static bool sweep_has_hv(const struct run_info *ri)
 {
     for (unsigned i = 0; i < ri->nconfigs; i++)
-        if (strategy_is_hv(ri->configs[i].strategy) ||
-            ri->configs[i].strategy == STRATEGY_HV_NULL ||
-            ri->configs[i].strategy == STRATEGY_HV_INVALID)   /* they need Hyper-V too */
+        if (strategy_needs_hyperv(ri->configs[i].strategy))   /* the baselines and
+                                                                 hv-ipi-invlpg too */
             return true;
     return false;
 }
@@ -158,7 +158,10 @@ static bool probe_kvm_cpu(struct run_info *ri, const struct cli_options *o,
 {
     struct hv_qemu q = { .binary = ri->qemu, .accel = "kvm" };
     const char *model = o->cpu ? o->cpu : accel_default_cpu("kvm", tc);
-    char err[HV_REASON_MAX];
+    char err[HV_REASON_MAX], pv_model[256];
+
+    /* kvm-pv configurations need kvm-pv-tlb-flush (host/kvm_pv.c). */
+    model = kvm_pv_cpu_model(model, ri->configs, ri->nconfigs, pv_model, sizeof(pv_model));
 
     if (!hv_probe(&o->hv, model, hv_try_qemu, &q, &ri->hv, err, sizeof(err))) {
         hv_err("--cpu %s: QEMU refuses it under KVM: %s", model, err);

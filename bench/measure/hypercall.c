@@ -73,11 +73,11 @@ const char *hv_config_unsupported(const struct sweep_config *c)
         return "ex-processor-masks-not-advertised";
     if (c->input == HV_INPUT_FAST && !hv_info.xmm_input)
         return "xmm-input-not-advertised";
-    for (t = 1; t <= c->targets; t++)
+    for (t = 1; t <= c->targets && t < nr_cpus; t++)   /* targets=all: up to CPUs - 1 */
         target_vps[t - 1] = hv_vp_index(t);
     self_vp = hv_vp_index(c->initiator);
     /* procs=all names the same VPs: a non-Ex call cannot reach one >= 64. */
-    why = hv_vps_unsupported(strategy_is_ex(c->strategy), target_vps, c->targets);
+    why = hv_vps_unsupported(strategy_is_ex(c->strategy), target_vps, t - 1);
     if (!why)
         why = hv_vps_unsupported(strategy_is_ex(c->strategy), &self_vp, 1);
     if (why)

@@ -13,6 +13,10 @@
  *   times one shootdown_round(SD_FLUSH): from before the first IPI is sent
  *   until the last acknowledgement is seen (see shootdown.c for the exact
  *   sequence on both sides).
+ * hv-ipi-invlpg, kvm-pv: as ipi, the targets kicked another way (kick.c,
+ *   through shootdown_set_kick()); kvm-pv does not wait for a preempted
+ *   target it flagged instead.  targets=self/all: the initiator is a target
+ *   too and takes its own IPI inside the timed round (shootdown.c).
  * hv-*: the targets wait the same way (spinning ones poll memory, so they
  *   take no interrupt); each sample times one flush hypercall from issue to
  *   return -- by the TLFS, the flush has happened on every target when the
@@ -173,7 +177,7 @@ static bool timed_flush(struct latency_job *j, uint64_t *t0, uint64_t *t1)
         acked = shootdown_round(SD_FLUSH);
         *t1 = tsc_end();
         if (!acked)
-            j->problem = "ack-timeout";
+            j->problem = shootdown_problem();   /* ack-timeout, or the kick's */
         return acked;
     }
     *t0 = tsc_begin();
@@ -193,7 +197,7 @@ static void measure_remote(struct latency_job *j)
         bool parked;
 
         if (!shootdown_round(SD_TOUCH)) {
-            j->problem = "ack-timeout";
+            j->problem = shootdown_problem();
             return;
         }
         /* A hypercall may flush the initiator too (procs=all). */
@@ -255,9 +259,13 @@ bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
     job.samples = samples;
     job.counts.clamped = job.counts.excluded = 0;
     job.problem = NULL;
-    if (c->initiator >= nr_cpus || (remote && cpu_list_has(cpus, c->targets, c->initiator)) ||
+    if (remote)             /* targets=self, all: the initiator is one of them */
+        shootdown_set_initiator(c->initiator);
+    if (c->initiator >= nr_cpus || (remote && c->target_set == TARGETS_OTHERS &&
+                                    cpu_list_has(cpus, c->targets, c->initiator)) ||
         (remote && !shootdown_start_cpus(cpus, c->targets, c->state,
                                          hv ? FLUSH_INVLPG : c->flush, c->pages, hv))) {
+        shootdown_set_initiator(UINT32_MAX);
         emit_error(c, "not-enough-cpus");
         return false;
     }

@@ -21,6 +21,7 @@
 #include "measure.h"
 #include "baseline.h"
 #include "hypercall.h"
+#include "kick.h"
 #include "shootdown.h"
 #include "space.h"
 #include "throughput.h"
@@ -153,7 +154,7 @@ static void emit_config(const struct sweep_config *c, const char *label, uint32_
     record_str(&records, "placement", placement_name(c->placement));
     cpu_list_format(target_cpus, placed, list, sizeof(list));
     record_str(&records, "target_cpus", list);
-    if (c->precision) {
+    if (config_has_precision(c)) {
         /* precision.c: CPU 0 and CPUs 1..targets, whatever the placement. */
         for (t = 0; t < c->targets; t++)
             precision_cpus[t] = t + 1;
@@ -165,6 +166,11 @@ static void emit_config(const struct sweep_config *c, const char *label, uint32_
     record_u64(&records, "pcid", c->pcid);
     record_u64(&records, "global", c->global);
     record_u64(&records, "large", c->large);
+    /* Target sets and patterns (bench/sweep_targets.c, placement.c). */
+    record_str(&records, "target_set", target_set_name(c->target_set));
+    sweep_placement_text(c, list, sizeof(list));
+    record_str(&records, "pattern", list);
+    record_str(&records, "ipi_call", ipi_call_name(c->ipi_call));
     record_finish(&records);
 }
 
@@ -235,6 +241,8 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         if (!why_not)
             hv_baseline_prepare(c);
     }
+    if (!why_not)           /* flush=invpcid, hv-ipi-invlpg, kvm-pv (kick.c) */
+        why_not = kick_config_prepare(c, target_cpus, c->targets);
     if (why_not) {
         emit_unsupported(c, why_not);
         printk("[%u/%d] %-24s unsupported (%s)\n", n + 1, total, label, why_not);
@@ -251,8 +259,8 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
     emit_samples(c, samples, counts.ci.n);
     emit_latency(c, &counts);
     if (c->verify)
-        v = verify_config(c, target_cpus);
-    if (c->precision) {
+        v = kick_verify_placed(c, target_cpus);
+    if (config_has_precision(c)) {
         hv_config_prepare(c);          /* CPU 0 and targets 1..n, as precision.c names */
         precision_config(c);
     }
@@ -271,6 +279,7 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         printk("  n=%u rounds=%u%s", counts.ci.n, counts.ci.rounds,
                counts.ci.wide ? " ci-wide" : "");
     printk("\n");
+    kick_emit(c);
     if (c->throughput)
         throughput_config(c);
 }

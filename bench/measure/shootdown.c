@@ -42,6 +42,12 @@
  * few instructions from that store to hlt remain a window it cannot see.
  * An acknowledgement that does not come within ten seconds is reported as
  * a timeout, never waited for forever.
+ *
+ * Other kicks (shootdown_set_kick(), kick.c): hv-ipi-invlpg sends the IPIs
+ * with a hypercall; kvm-pv flags preempted targets in their steal-time
+ * record instead (those are not awaited).  The initiator among the targets
+ * (targets=self, all) runs no wait loop: it takes a polled command inline,
+ * else its own IPI, waiting with interrupts enabled; it is never parked.
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>
@@ -67,7 +73,13 @@ static struct {
     uint32_t target_apic[MAX_CPUS];
     struct probe_pages probe;
     uint32_t work_pages;               /* state=work: pages walked between commands */
-} sd;
+    /* Kicks other than the APIC IPI, and the initiator among the targets: */
+    shootdown_kick_fn kick;
+    bool no_ack[MAX_CPUS];
+    const char *problem;
+    uint32_t initiator_hint;           /* shootdown_set_initiator(), for the next start */
+    uint32_t initiator;                /* that CPU for this start, or UINT32_MAX */
+} sd = { .initiator_hint = UINT32_MAX, .initiator = UINT32_MAX };
 
 static inline uint64_t load_acquire(const volatile uint64_t *p)
 {
@@ -85,6 +97,11 @@ void flush_window(enum flush_op op, uint32_t pages)
 
     if (op == FLUSH_NONE)   /* the ipi flush=none baseline: acknowledge only */
         return;
+    if (op == FLUSH_INVPCID) {
+        for (i = 0; i < pages; i++)
+            invpcid_addr(0, TEST_WINDOW_VA + i * PAGE_SIZE);
+        return;
+    }
     if (op == FLUSH_CR3) {
         write_cr3(read_cr3());
         return;
@@ -123,7 +140,9 @@ static void run_command(struct percpu *me, uint64_t gen)
         probe_read(me, false);
         break;
     case SD_FLUSH_READ:
-        flush_window(sd.op, sd.pages);
+        /* kvm-pv: the hypervisor flushed this target; it only reads. */
+        if (me->bench_slot[SLOT_PV_FLUSHED] != gen)
+            flush_window(sd.op, sd.pages);
         probe_read(me, true);
         break;
     case SD_READ:
@@ -199,6 +218,21 @@ static void target_loop(void *arg)
     space_target_leave();
 }
 
+void shootdown_set_kick(shootdown_kick_fn kick)
+{
+    sd.kick = kick;
+}
+
+const char *shootdown_problem(void)
+{
+    return sd.problem ? sd.problem : "ack-timeout";
+}
+
+void shootdown_set_initiator(uint32_t cpu)
+{
+    sd.initiator_hint = cpu;
+}
+
 void shootdown_init(void)
 {
     idt_set_handler(SHOOTDOWN_VECTOR, shootdown_irq);
@@ -237,7 +271,7 @@ bool shootdown_start_cpus(const uint32_t *cpus, uint32_t n, enum target_state st
 {
     uint32_t t;
 
-    if (n >= nr_cpus)
+    if (n > nr_cpus)                   /* targets=all: every CPU, the initiator too */
         return false;
     for (t = 0; t < n; t++)
         if (cpus[t] >= nr_cpus)
@@ -250,14 +284,18 @@ bool shootdown_start_cpus(const uint32_t *cpus, uint32_t n, enum target_state st
     sd.pages = pages;
     sd.probe.count = 0;
     sd.stop = false;
+    sd.initiator = sd.initiator_hint;
+    sd.initiator_hint = UINT32_MAX;
     for (t = 0; t < n; t++) {
         struct percpu *pc = percpu_of(cpus[t]);
 
         sd.target_cpu[t] = cpus[t];
         sd.target_apic[t] = pc->apic_id;
+        sd.no_ack[t] = false;
         pc->bench_slot[SLOT_ACK] = sd.generation;
         pc->bench_slot[SLOT_PARKED] = 0;
-        if (cpus[t] != sd.starter)
+        pc->bench_slot[SLOT_PV_FLUSHED] = 0;
+        if (cpus[t] != sd.starter && cpus[t] != sd.initiator)
             smp_call(cpus[t], target_loop, NULL);
     }
     return true;
@@ -295,9 +333,10 @@ void shootdown_stop(void)
     if (!__atomic_load_n(&sd.stop, __ATOMIC_ACQUIRE))
         shootdown_signal_stop();
     for (t = 0; t < sd.ntargets; t++)
-        if (sd.target_cpu[t] != sd.starter)
+        if (sd.target_cpu[t] != sd.starter && sd.target_cpu[t] != sd.initiator)
             smp_wait_idle(sd.target_cpu[t]);
     sd.ntargets = 0;
+    sd.initiator = UINT32_MAX;
 }
 
 static bool wait_acks(uint64_t gen)
@@ -305,18 +344,27 @@ static bool wait_acks(uint64_t gen)
     /* Ten seconds: a hang detector, generous enough for vCPUs that share an
      * overloaded host core under TCG. */
     uint64_t deadline = rdtsc() + 10 * tsc_info.hz;
+    /* Its own IPI reaches the initiator only with interrupts enabled. */
+    bool self = !sd.poll && cpu_list_has(sd.target_cpu, sd.ntargets, smp_processor_id());
+    uint64_t flags = irq_save();
+    bool ok = true;
     uint32_t t;
 
-    for (t = 0; t < sd.ntargets; t++) {
+    if (self)
+        irq_enable();
+    for (t = 0; t < sd.ntargets && ok; t++) {
         volatile uint64_t *ack = &percpu_of(sd.target_cpu[t])->bench_slot[SLOT_ACK];
 
-        while (load_acquire(ack) != gen) {
+        while (!sd.no_ack[t] && load_acquire(ack) != gen) {
             cpu_relax();
-            if (rdtsc() > deadline)
-                return false;
+            if (rdtsc() > deadline) {
+                ok = false;
+                break;
+            }
         }
     }
-    return true;
+    irq_restore(flags);
+    return ok;
 }
 
 bool shootdown_round(enum shootdown_cmd cmd)
@@ -325,14 +373,24 @@ bool shootdown_round(enum shootdown_cmd cmd)
     uint32_t t;
 
     sd.cmd = cmd;
+    sd.problem = NULL;
     /* Pairs with the acquire load in target_loop() (polling delivery). */
     store_release(&sd.generation, gen);
     if (!sd.poll) {
         /* Makes cmd and generation visible before any IPI can be observed;
          * pairs with the acquire load in shootdown_irq(). */
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        for (t = 0; t < sd.ntargets; t++)
-            apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
+        if (sd.kick) {
+            sd.problem = sd.kick(cmd, gen, sd.target_cpu, sd.target_apic, sd.ntargets,
+                                 sd.no_ack);
+            if (sd.problem)
+                return false;
+        } else {
+            for (t = 0; t < sd.ntargets; t++)
+                apic_send_ipi(sd.target_apic[t], SHOOTDOWN_VECTOR);
+        }
+    } else if (cpu_list_has(sd.target_cpu, sd.ntargets, smp_processor_id())) {
+        run_command(this_cpu(), gen);   /* the initiator as a polling target */
     }
     return wait_acks(gen);
 }
@@ -348,6 +406,8 @@ bool shootdown_wait_parked(void)
     for (t = 0; t < sd.ntargets; t++) {
         volatile uint64_t *parked = &percpu_of(sd.target_cpu[t])->bench_slot[SLOT_PARKED];
 
+        if (sd.target_cpu[t] == smp_processor_id())
+            continue;                   /* the initiator itself never halts */
         while (load_acquire(parked) != sd.generation && rdtsc() < deadline)
             cpu_relax();
         all &= load_acquire(parked) == sd.generation;

@@ -31,6 +31,7 @@ enum shootdown_cmd {
 #define SLOT_STALE    2   /* probe reads that saw the previous page */
 #define SLOT_OTHER    3   /* probe reads that saw neither (an error) */
 #define SLOT_PARKED   4   /* generation at which the target last went to hlt */
+#define SLOT_PV_FLUSHED 5 /* generation whose flush the hypervisor did for it (kvm-pv) */
 
 /* Marker values the probe compares against, one per test-window page. */
 struct probe_pages {
@@ -70,6 +71,25 @@ bool shootdown_round(enum shootdown_cmd cmd);
  * target. */
 bool shootdown_wait_parked(void);
 uint32_t shootdown_targets(void);
+
+/* How shootdown_round() interrupts the targets for command cmd (kick.c):
+ * targets cpus[0..n) with their APIC ids; the function interrupts those it
+ * chooses and sets no_ack[t] for a target it did not interrupt and whose
+ * acknowledgement must not be awaited.  Returns NULL, or a word saying why
+ * it failed (the round then fails with it, see shootdown_problem()). */
+typedef const char *(*shootdown_kick_fn)(enum shootdown_cmd cmd, uint64_t gen,
+                                         const uint32_t *cpus, const uint32_t *apic_ids,
+                                         uint32_t n, bool *no_ack);
+/* NULL (the default): one fixed IPI per target through the local APIC. */
+void shootdown_set_kick(shootdown_kick_fn kick);
+/* Why the last shootdown_round() failed: "ack-timeout" or the kick's word. */
+const char *shootdown_problem(void);
+/* The CPU that will issue the rounds when it is one of the targets
+ * (targets=self or all): shootdown_start_cpus() does not start a wait loop
+ * there (it is busy initiating); it takes each command inline (polling
+ * delivery) or through its own IPI, which shootdown_round() lets in by
+ * waiting with interrupts enabled.  Applies to the next start only. */
+void shootdown_set_initiator(uint32_t cpu);
 
 /* Flush of the test window on the calling CPU, as a target performs it. */
 void flush_window(enum flush_op op, uint32_t pages);

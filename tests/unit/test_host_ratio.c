@@ -145,6 +145,29 @@ static void test_local_baselines_are_not_candidates(void **state)
     }
 }
 
+/* targets=self (1 target: the initiator) and all (every CPU) are no like
+ * for like with placed targets: however fast, never "best". */
+static void test_target_sets_are_not_candidates(void **state)
+{
+    static const enum target_set sets[] = { TARGETS_SELF, TARGETS_ALL, TARGETS_NULL };
+    struct config_result cfg[NCFG];
+    struct run_data d;
+    struct ratio_row rows[8];
+
+    (void)state;
+    for (unsigned b = 0; b < sizeof(sets) / sizeof(sets[0]); b++) {
+        make_run(&d, cfg);
+        set_config(&cfg[5], 5, STRATEGY_HV_SPACE, 1, 5, "hv-space/self");
+        cfg[5].cfg.target_set = sets[b];
+        assert_int_equal(ratio_compute(&d, rows, 8), 2);
+        assert_int_equal(rows[0].hv, 2);       /* hv-list/t1 */
+        /* The same configuration with placed targets is the best. */
+        cfg[5].cfg.target_set = TARGETS_OTHERS;
+        assert_int_equal(ratio_compute(&d, rows, 8), 2);
+        assert_int_equal(rows[0].hv, 5);
+    }
+}
+
 static void test_csv_and_lines(void **state)
 {
     struct config_result cfg[NCFG];
@@ -187,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_failed_configs_are_not_candidates),
         cmocka_unit_test(test_baseline_is_not_a_candidate),
         cmocka_unit_test(test_local_baselines_are_not_candidates),
+        cmocka_unit_test(test_target_sets_are_not_candidates),
         cmocka_unit_test(test_csv_and_lines),
     };
 

@@ -107,12 +107,12 @@ static void test_targets_adapt_to_cpu_count(void **state)
     struct sweep_error err;
 
     (void)state;
-    assert_true(parse("name t\nmeasure ipi targets=pow2,all,2\n", &err));
+    assert_true(parse("name t\nmeasure ipi targets=pow2,all-but-self,2\n", &err));
     /* 1 CPU: nothing to target, and no explicit count above 0 fits. */
     assert_int_equal(sweep_expand(&sw, 1, cfg, SWEEP_CONFIGS_MAX, &err), -1);
     assert_int_equal(err.lineno, 2);
     assert_non_null(strstr(err.msg, "needs 3 vCPUs"));
-    /* 4 CPUs: pow2 = 1,2,3; all = 3 and 2 deduplicated. */
+    /* 4 CPUs: pow2 = 1,2,3; all-but-self = 3 and 2 deduplicated. */
     assert_int_equal(sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err), 3);
     assert_true(parse("name t\nmeasure ipi targets=pow2\n", &err));
     assert_int_equal(sweep_expand(&sw, 1, cfg, SWEEP_CONFIGS_MAX, &err), 0);

@@ -162,6 +162,38 @@ static inline bool hv_call_is_list(uint16_t code)
            code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
 }
 
+/* ---- HvCallSendSyntheticClusterIpi[Ex] (hv-ipi-invlpg) ---------------- */
+
+#define HVCALL_SEND_IPI               0x000b
+#define HVCALL_SEND_IPI_EX            0x0015
+/* Leaf 0x40000004 EAX bit 10: send IPIs with the hypercalls above
+ * ("UseSyntheticClusterIpi"; KVM sets it with an in-kernel LAPIC).  The Ex
+ * call also needs ExProcessorMasks (bit 11). */
+#define HV_ENLIGHT_CLUSTER_IPI        (1u << 10)
+/* The vectors the calls may send (KVM: HV_IPI_LOW_VECTOR..HIGH_VECTOR). */
+#define HV_IPI_LOW_VECTOR             0x10
+#define HV_IPI_HIGH_VECTOR            0xff
+#define HV_ENC_ERR_VECTOR (-5)   /* IPI vector below HV_IPI_LOW_VECTOR */
+
+/* The input block of one IPI call, as qwords:
+ *   q[0]  Vector (bits 31:0) | TargetVtl (39:32, 0: the caller's VTL) |
+ *         reserved (63:40, 0)
+ *   0x000b: q[1] ProcessorMask (VP indexes 0-63)
+ *   0x0015: q[1..] HV_VP_SET: format (sparse 4K), valid bank mask, one bank
+ *           qword per mask bit (the variable header, *varhead qwords)
+ * Memory input copies the qwords to the input page.  Fast input: RDX =
+ * q[0], R8 = q[1] (non-Ex: nothing else, no XMM needed); Ex: R8 = format,
+ * XMM0 low = valid bank mask, then the banks (q[2..] in XMM0-5, low half
+ * first).  No VP (n = 0) is legal: an empty mask / empty set, sent to
+ * nobody.  Returns the number of qwords, or HV_ENC_ERR_CODE (not one of the
+ * two codes), _VECTOR, _VP (>= 64 for 0x000b, >= 4096 for 0x0015) or
+ * _SPACE. */
+int hv_send_ipi_input(uint16_t code, uint32_t vector, const uint32_t *vps, unsigned nvps,
+                      uint64_t *out, unsigned max, unsigned *varhead);
+/* The call Linux picks (hv_send_ipi_mask): 0x000b unless some VP index is
+ * >= 64 (then 0x0015). */
+uint16_t hv_send_ipi_code_for(const uint32_t *vps, unsigned nvps);
+
 /* "SUCCESS", "INVALID_HYPERCALL_INPUT", ...; "UNKNOWN" for others. */
 const char *hv_status_name(uint16_t status);
 /* "hv-space", ... for the four flush call codes; NULL for others. */

@@ -34,6 +34,11 @@ enum strategy {
     STRATEGY_HV_NULL,     /* HvCallFlushVirtualAddressSpaceEx, empty sparse set */
     STRATEGY_HV_INVALID,  /* an unknown call code (0x0fff) */
     STRATEGY_CPUID,       /* one cpuid (leaf 0): a plain VM exit */
+    /* IPI shootdowns kicked another way (bench/measure/kick.c): the
+     * targets flush themselves on the interrupt and acknowledge, as for ipi. */
+    STRATEGY_HV_IPI_INVLPG, /* the IPI sent with HvCallSendSyntheticClusterIpi[Ex] */
+    STRATEGY_KVM_PV,      /* KVM's PV flush: preempted targets get KVM_VCPU_FLUSH_TLB
+                             in their steal-time record instead of an IPI */
     STRATEGY_COUNT
 };
 
@@ -43,8 +48,18 @@ static inline bool strategy_is_ex(unsigned s) { return s == 4 || s == 5; }
 
 /* hv-null, hv-invalid, cpuid: local baselines (no targets, nothing flushed). */
 static inline bool strategy_is_baseline(unsigned s) { return s >= 6 && s < 9; }
-/* Strategies that interrupt target CPUs: ipi and the hv-* flushes. */
-static inline bool strategy_has_targets(unsigned s) { return s >= 1 && s < 6; }
+/* hv-ipi-invlpg and kvm-pv: ipi with another way of kicking the targets. */
+static inline bool strategy_is_kick(unsigned s) { return s == 9 || s == 10; }
+/* Strategies that interrupt target CPUs: ipi, the hv-* flushes, the kicks. */
+static inline bool strategy_has_targets(unsigned s)
+{
+    return (s >= 1 && s < 6) || strategy_is_kick(s);
+}
+/* Strategies that need the Hyper-V hypercall interface. */
+static inline bool strategy_needs_hyperv(unsigned s)
+{
+    return strategy_is_hv(s) || s == 6 || s == 7 || s == 9;
+}
 
 /* A decomposition baseline: a configuration that times part of a flush's
  * cost (hypercall entry/exit, a plain exit, the IPI round trip of
@@ -76,6 +91,8 @@ enum flush_op {
     FLUSH_CR3,            /* reload CR3 (drops all non-global entries) */
     FLUSH_NONE,           /* ipi only: acknowledge without invalidating (a
                              decomposition baseline: the IPI round trip) */
+    FLUSH_INVPCID,        /* INVPCID type 0 (individual address, PCID 0) on each
+                             page, where CPUID.(7,0):EBX[10] has it */
     FLUSH_OP_COUNT
 };
 
@@ -92,6 +109,9 @@ enum placement {
     PLACEMENT_FIRST = 0,  /* the lowest-numbered CPUs */
     PLACEMENT_LAST,       /* the highest-numbered CPUs */
     PLACEMENT_SPREAD,     /* evenly spaced over the CPU numbers */
+    PLACEMENT_CONTIGUOUS, /* the CPUs after the initiator, wrapping past the last */
+    PLACEMENT_STRIDED,    /* strided:S: initiator + S, + 2S, ... (no wrap) */
+    PLACEMENT_CPUS,       /* cpus:A+B+C: the listed CPUs, the first `targets` of them */
     PLACEMENT_COUNT
 };
 
@@ -104,6 +124,24 @@ enum share_mode { SHARE_OWN = 0, SHARE_SHARED, SHARE_COUNT };
 /* "targets=" values that depend on the CPU count, resolved by sweep_expand(). */
 #define SWEEP_TARGETS_POW2  (-1)  /* 1, 2, 4, ... and all-but-self */
 #define SWEEP_TARGETS_ALL   (-2)  /* all-but-self */
+#define SWEEP_TARGETS_NULL  (-3)  /* no target at all */
+#define SWEEP_TARGETS_SELF  (-4)  /* the initiator itself */
+#define SWEEP_TARGETS_EVERY (-5)  /* "all": every CPU, the initiator included */
+
+/* Which CPUs a configuration's targets are (sweep_config.target_set). */
+enum target_set {
+    TARGETS_OTHERS = 0,   /* a count placed among all but the initiator */
+    TARGETS_NULL,         /* none (targets 0) */
+    TARGETS_SELF,         /* the initiator alone (targets 1) */
+    TARGETS_ALL,          /* every CPU, the initiator included (targets = CPUs) */
+    TARGET_SET_COUNT
+};
+
+/* hv-ipi-invlpg: which call sends the IPI.  auto: HvCallSendSyntheticClusterIpi
+ * unless a target's VP index is >= 64, then ...Ex (as Linux does). */
+enum ipi_call { IPI_CALL_AUTO = 0, IPI_CALL_PLAIN, IPI_CALL_EX, IPI_CALL_COUNT };
+
+#define SWEEP_CPUSET_WORDS (SWEEP_MAX_CPUS / 64)
 
 struct sweep_line {
     unsigned lineno;
@@ -133,6 +171,11 @@ struct sweep_line {
     unsigned nlarge;  bool large[2];
     uint32_t ci_target_bp;   /* UINT32_MAX: the sweep's ci-target (bench/ci_target.h) */
     uint32_t time_cap_ms;    /* 0: the sweep's time-cap */
+    /* Parameters of placement[i] (strided:S, cpus:LIST), and more keys: */
+    uint32_t stride[PLACEMENT_COUNT];
+    uint64_t cpuset[PLACEMENT_COUNT][SWEEP_CPUSET_WORDS];
+    bool targets_given;      /* the line has a targets= key */
+    unsigned nipi_call; enum ipi_call ipi_call[IPI_CALL_COUNT];
 };
 
 /* Faults a sweep can ask the guest to inject, to test the failure paths of
@@ -193,6 +236,10 @@ struct sweep_config {
     bool precision;          /* hv-* with verify=on: the precision checks run */
     uint32_t ci_target_bp;   /* the sweep's ci-target (0 = off) */
     uint32_t time_cap_ms;    /* the sweep's time-cap */
+    enum target_set target_set;  /* others (placed), null, self or all */
+    uint32_t stride;         /* placement strided:S */
+    uint64_t cpuset[SWEEP_CPUSET_WORDS]; /* placement cpus:LIST */
+    enum ipi_call ipi_call;  /* hv-ipi-invlpg only, else IPI_CALL_AUTO */
 };
 
 struct sweep_error {
@@ -232,6 +279,9 @@ bool strategy_from_name(const char *s, size_t n, enum strategy *out);
 bool flush_op_from_name(const char *s, size_t n, enum flush_op *out);
 bool target_state_from_name(const char *s, size_t n, enum target_state *out);
 bool sweep_inject_from_name(const char *s, size_t n, enum sweep_inject *out);
+const char *ipi_call_name(enum ipi_call i);
+bool ipi_call_from_name(const char *s, size_t n, enum ipi_call *out);
+const char *target_set_name(enum target_set t);
 
 /* A configuration's label, written into buf: "ipi/invlpg/p1/t4/spin",
  * "local/cr3/p8", "hv-list-ex/fast/all-as/p8/t3/spin[/nonglobal][/all-vps]"
@@ -284,6 +334,23 @@ bool sweep_throughput_placement(const struct sweep_config *c, unsigned ncpus,
                                 uint32_t *inits, uint32_t *targets);
 /* The number of target CPUs sweep_throughput_placement() places. */
 uint32_t sweep_throughput_target_count(const struct sweep_config *c);
+/* bench/placement.c: the number of target CPUs placement p of line l can
+ * name on ncpus CPUs from initiator (strided: those below ncpus; cpus: the
+ * listed ones; the others: all but the initiator). */
+uint32_t sweep_placement_room(const struct sweep_line *l, unsigned pi, uint32_t initiator,
+                              unsigned ncpus);
+/* bench/placement.c: one placement item ("first", "strided:2",
+ * "cpus:1+3+5", "cpus:4-7+9") into l->placement[idx] and its parameters. */
+bool sweep_placement_parse(const char *s, size_t n, struct sweep_line *l, unsigned idx);
+/* bench/placement.c: c's placement as the sweep names it ("strided:2",
+ * "cpus:1-3+7"); returns the length written. */
+size_t sweep_placement_text(const struct sweep_config *c, char *buf, size_t cap);
+/* Whether a configuration gets the hypercall precision checks (CPU 0 and
+ * CPUs 1..targets: only with targets placed among the other CPUs). */
+static inline bool config_has_precision(const struct sweep_config *c)
+{
+    return c->precision && c->target_set == TARGETS_OTHERS;
+}
 
 /* bench/placement.c: whether cpu is one of cpus[0..n). */
 bool cpu_list_has(const uint32_t *cpus, uint32_t n, uint32_t cpu);

@@ -81,6 +81,21 @@ static inline void invlpg(const volatile void *va)
     __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");
 }
 
+/* INVPCID type 0 (individual address) for PCID pcid: the invlpg of one
+ * address in one PCID (with CR4.PCIDE off only PCID 0 exists).  #UD where
+ * CPUID.(EAX=7,ECX=0):EBX[10] is clear (cpu_has_invpcid()). */
+static inline void invpcid_addr(uint64_t pcid, uint64_t va)
+{
+    struct { uint64_t pcid, va; } desc = { pcid, va };
+
+    __asm__ volatile("invpcid %0, %1" :: "m"(desc), "r"(0ull) : "memory");
+}
+
+static inline bool cpu_has_invpcid(void)
+{
+    return cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ebx & (1u << 10));
+}
+
 /* Set at boot from CPUID 0x80000001 EDX bit 27. */
 extern bool cpu_has_rdtscp;
 
