@@ -148,7 +148,7 @@ static const struct list_key list_keys[] = {
     LIST_KEY("placement", KEY_PLACEMENT, PLACEMENT_COUNT, sweep_item_placement, placement,
              nplacement, "first, last, spread, contiguous, strided:S, cpus:A+B-C"),
     LIST_KEY("initiators", KEY_INITIATORS, SWEEP_LIST_MAX, sweep_item_initiators, initiators,
-             ninitiators, "1-16"),
+             ninitiators, "1-16 or pow2"),
     LIST_KEY("share", KEY_SHARE, SHARE_COUNT, sweep_item_share, share, nshare,
              "own, shared"),
     LIST_KEY("spaces", KEY_SPACES, SWEEP_LIST_MAX, sweep_item_spaces, spaces, nspaces, "1-16"),

@@ -88,6 +88,16 @@ static void expand_fail(struct sweep_error *err, unsigned lineno, const char *a,
     text_append(err->msg, sizeof(err->msg), c);
 }
 
+static bool line_has_share_own(const struct sweep_line *l)
+{
+    unsigned i;
+
+    for (i = 0; i < l->nshare; i++)
+        if (l->share[i] == SHARE_OWN)
+            return true;
+    return false;
+}
+
 int sweep_expand(const struct sweep *sw, unsigned ncpus,
                  struct sweep_config *configs, unsigned max,
                  struct sweep_error *err)
@@ -98,7 +108,9 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
         const struct sweep_line *l = &sw->lines[li];
         uint32_t counts[SWEEP_LIST_MAX * 16];
         enum target_set sets[SWEEP_LIST_MAX * 16];
-        uint32_t placed[SWEEP_LIST_MAX * 16];
+        uint32_t placed[SWEEP_LIST_MAX * 16], ks[SWEEP_LIST_MAX * 5];
+        bool kadaptive[SWEEP_LIST_MAX * 5];
+        unsigned nks;
         unsigned ncounts = 0, nplaced = 0, fi, ii, ci, gi, xi, ri, ni, li2, si, pi, ti, ki, hi;
         bool local = !strategy_has_targets(l->strategy);
 
@@ -131,7 +143,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                 continue;
             }
             for (ki = 0; ki < l->ninitiators; ki++)
-                if (l->initiators[ki] > 1) {
+                if (l->initiators[ki] != 1) {
                     expand_fail(err, l->lineno, "initiators= above 1 takes target counts, ",
                                 "not targets=null, self or all", "");
                     return -1;
@@ -139,6 +151,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
         }
         if (!local && !sweep_initiators_fit(l, ncpus, placed, nplaced, err))
             return -1;
+        nks = sweep_line_initiator_counts(l, ncpus, ks, kadaptive, SWEEP_LIST_MAX * 5);
         for (fi = 0; fi < l->nflush; fi++)
         for (ii = 0; ii < l->ninput; ii++)
         for (ci = 0; ci < l->nscope; ci++)
@@ -147,7 +160,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
         for (ri = 0; ri < l->nprocs; ri++)
         for (ni = 0; ni < l->ninitiator; ni++)
         for (li2 = 0; li2 < l->nplacement; li2++)
-        for (ki = 0; ki < (local ? 1u : l->ninitiators); ki++)
+        for (ki = 0; ki < (local ? 1u : nks); ki++)
         for (hi = 0; hi < (local ? 1u : l->nshare); hi++)
             for (si = 0; si < (local ? 1u : l->nstates); si++)
                 for (pi = 0; pi < l->npages; pi++)
@@ -182,7 +195,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                                     !config_is_baseline(c->strategy, c->flush);
                         c->verify_rounds = sw->verify_rounds;
                         sweep_config_set_targets(c, l, li2, sets[ti]);
-                        c->initiators = local ? 1 : l->initiators[ki];
+                        c->initiators = local ? 1 : ks[ki];
                         c->share = local ? SHARE_OWN : l->share[hi];
                         c->working_set = l->working_set;
                         c->throughput = !local && (l->throughput || c->state == TARGET_WORK);
@@ -192,6 +205,13 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                         c->ci_target_bp = l->ci_target_bp != UINT32_MAX ?
                                           l->ci_target_bp : sw->ci_target_bp;
                         c->time_cap_ms = l->time_cap_ms ? l->time_cap_ms : sw->time_cap_ms;
+                        if (!local && kadaptive[ki] && !sweep_initiators_config_fits(c, ncpus))
+                            continue;   /* initiators=pow2: only the counts that fit */
+                        /* One initiator owns its targets either way: share=own
+                         * and share=shared are the same configuration then. */
+                        if (!local && c->initiators == 1 && c->share == SHARE_SHARED &&
+                            line_has_share_own(l))
+                            continue;
                         count++;
                     }
     }

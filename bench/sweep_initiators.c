@@ -43,7 +43,7 @@ bool sweep_line_check_initiators(struct sweep_line *l, bool initiators, bool sha
         return check_fail(err, l->lineno, "initiators= and share= belong to the strategies "
                           "with targets (ipi, hv-space, hv-list, hv-space-ex, hv-list-ex)");
     for (i = 0; i < l->ninitiators; i++)
-        many |= l->initiators[i] > 1;
+        many |= l->initiators[i] != 1;     /* pow2 included */
     for (i = 0; i < l->ntargets; i++)
         derived |= l->targets[i] < 0;
     for (i = 0; i < l->nstates; i++)
@@ -70,6 +70,9 @@ bool sweep_initiators_fit(const struct sweep_line *l, unsigned ncpus, const uint
 
     for (ki = 0; ki < l->ninitiators; ki++) {
         uint32_t k = l->initiators[ki];
+
+        if (k == SWEEP_INITIATORS_POW2)     /* adapts: sweep_initiators_config_fits() */
+            continue;
 
         for (ni = 0; ni < l->ninitiator; ni++)
             if ((uint64_t)l->initiator[ni] + k > ncpus) {
@@ -141,4 +144,37 @@ bool sweep_throughput_placement(const struct sweep_config *c, unsigned ncpus,
         }
     }
     return true;
+}
+
+unsigned sweep_line_initiator_counts(const struct sweep_line *l, unsigned ncpus,
+                                     uint32_t *ks, bool *adaptive, unsigned cap)
+{
+    unsigned i, n = 0, d;
+    uint32_t k;
+
+    for (i = 0; i < l->ninitiators; i++) {
+        bool pow2 = l->initiators[i] == SWEEP_INITIATORS_POW2;
+
+        for (k = pow2 ? 1 : l->initiators[i];
+             k <= (pow2 ? (ncpus < SWEEP_INITIATORS_MAX ? ncpus : SWEEP_INITIATORS_MAX) : k);
+             k *= 2) {
+            for (d = 0; d < n && ks[d] != k; d++)
+                ;
+            if (d < n) {
+                adaptive[d] = adaptive[d] && pow2;   /* named explicitly: must fit */
+            } else if (n < cap) {
+                ks[n] = k;
+                adaptive[n++] = pow2;
+            }
+            if (!pow2)
+                break;
+        }
+    }
+    return n;
+}
+
+bool sweep_initiators_config_fits(const struct sweep_config *c, unsigned ncpus)
+{
+    return (uint64_t)c->initiator + c->initiators <= ncpus &&
+           cpus_needed(c->initiators, c->share, c->targets) <= ncpus;
 }

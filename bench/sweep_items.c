@@ -101,7 +101,9 @@ bool sweep_item_initiators(const char *s, size_t n, void *out, unsigned idx)
 {
     uint64_t v;
 
-    if (!text_parse_u64(s, n, 10, &v) || v < 1 || v > SWEEP_INITIATORS_MAX)
+    if (text_eq_n(s, n, "pow2"))
+        v = SWEEP_INITIATORS_POW2;
+    else if (!text_parse_u64(s, n, 10, &v) || v < 1 || v > SWEEP_INITIATORS_MAX)
         return false;
     ((uint32_t *)out)[idx] = (uint32_t)v;
     return true;

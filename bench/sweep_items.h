@@ -29,6 +29,15 @@ bool sweep_line_check_initiators(struct sweep_line *l, bool initiators, bool sha
 /* bench/sweep_initiators.c: whether k initiators with count targets each
  * (share) fit a VM of ncpus CPUs with the first initiator at CPU first;
  * false with err filled (the line, the vCPUs needed) when not. */
+/* bench/sweep_initiators.c: the initiator counts of line l on ncpus CPUs
+ * (initiators=pow2 gives 1, 2, 4 ... up to ncpus and 16) into ks[], with
+ * adaptive[i] set where a count came from pow2 alone: such a configuration
+ * is dropped, not refused, where it does not fit
+ * (sweep_initiators_config_fits()).  Returns the number of counts. */
+unsigned sweep_line_initiator_counts(const struct sweep_line *l, unsigned ncpus,
+                                     uint32_t *ks, bool *adaptive, unsigned cap);
+struct sweep_config;
+bool sweep_initiators_config_fits(const struct sweep_config *c, unsigned ncpus);
 bool sweep_initiators_fit(const struct sweep_line *l, unsigned ncpus, const uint32_t *counts,
                           unsigned ncounts, struct sweep_error *err);
 bool sweep_item_spaces(const char *s, size_t n, void *out, unsigned idx);

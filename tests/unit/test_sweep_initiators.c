@@ -50,19 +50,24 @@ static void test_initiators_and_share_expand(void **state)
     (void)state;
     assert_true(parse("name k\nmeasure ipi targets=1 initiators=1,2 share=own,shared\n", &err));
     n = sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err);
-    assert_int_equal(n, 4);
+    /* k=1 owns its targets either way: share=shared adds no configuration */
+    assert_int_equal(n, 3);
     assert_int_equal(cfg[0].initiators, 1);
     assert_int_equal(cfg[0].share, SHARE_OWN);
-    assert_int_equal(cfg[1].share, SHARE_SHARED);
-    assert_int_equal(cfg[2].initiators, 2);
+    assert_int_equal(cfg[1].initiators, 2);
+    assert_int_equal(cfg[1].share, SHARE_OWN);
+    assert_int_equal(cfg[2].share, SHARE_SHARED);
     for (int i = 0; i < n; i++)
         assert_true(cfg[i].throughput);
     sweep_config_label(&cfg[0], label, sizeof(label));
     assert_string_equal(label, "ipi/invlpg/p1/t1/spin");
-    sweep_config_label(&cfg[2], label, sizeof(label));
+    sweep_config_label(&cfg[1], label, sizeof(label));
     assert_string_equal(label, "ipi/invlpg/p1/t1/spin/k2");
-    sweep_config_label(&cfg[3], label, sizeof(label));
+    sweep_config_label(&cfg[2], label, sizeof(label));
     assert_string_equal(label, "ipi/invlpg/p1/t1/spin/k2/shared");
+    /* share=shared alone keeps its k=1 configuration */
+    assert_true(parse("name k\nmeasure ipi targets=1 initiators=1 share=shared\n", &err));
+    assert_int_equal(sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err), 1);
     assert_string_equal(share_mode_name(SHARE_SHARED), "shared");
 }
 
@@ -146,6 +151,42 @@ static void expect_cpus(const uint32_t *got, const uint32_t *want, unsigned n)
         assert_int_equal(got[i], want[i]);
 }
 
+/* initiators=pow2 adapts like targets=pow2: 1, 2, 4 ... as many as the VM
+ * holds for each share and target count, dropped (not refused) where they
+ * do not fit; an explicit count that does not fit is still refused. */
+static void test_initiators_pow2_adapts(void **state)
+{
+    struct sweep_error err;
+    int n, i, k2 = 0, k4 = 0;
+
+    (void)state;
+    assert_true(parse("name p\nmeasure ipi targets=1 initiators=pow2 share=own,shared\n", &err));
+    n = sweep_expand(&sw, 2, cfg, SWEEP_CONFIGS_MAX, &err);
+    assert_int_equal(n, 1);                     /* k=1 (own and shared are one) */
+    for (i = 0; i < n; i++)
+        assert_int_equal(cfg[i].initiators, 1);
+    n = sweep_expand(&sw, 4, cfg, SWEEP_CONFIGS_MAX, &err);
+    /* k=1, k=2 own (4 vCPUs) and shared (3); k=4 fits neither */
+    assert_int_equal(n, 3);
+    n = sweep_expand(&sw, 8, cfg, SWEEP_CONFIGS_MAX, &err);
+    for (i = 0; i < n; i++) {
+        k2 += cfg[i].initiators == 2;
+        k4 += cfg[i].initiators == 4;
+        assert_true(cfg[i].initiators * (cfg[i].share == SHARE_OWN ? 2u : 1u) +
+                    (cfg[i].share == SHARE_OWN ? 0u : 1u) <= 8);
+    }
+    assert_int_equal(k2, 2);
+    assert_int_equal(k4, 2);                    /* own: 4 + 4 = 8; shared: 5 */
+    assert_int_equal(n, 5);
+    /* pow2 needs explicit target counts, as any count above 1 does */
+    assert_false(parse("name p\nmeasure ipi initiators=pow2\n", &err));
+    assert_int_equal(err.lineno, 2);
+    /* an explicit count beside pow2 must still fit */
+    assert_true(parse("name p\nmeasure ipi targets=1 initiators=pow2,2\n", &err));
+    assert_int_equal(sweep_expand(&sw, 2, cfg, SWEEP_CONFIGS_MAX, &err), -1);
+    assert_int_equal(err.lineno, 2);
+}
+
 static void test_throughput_placement(void **state)
 {
     struct sweep_config c = { 0 };
@@ -189,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_bad_values_and_line_numbers),
         cmocka_unit_test(test_vcpu_count_refusal),
         cmocka_unit_test(test_throughput_placement),
+        cmocka_unit_test(test_initiators_pow2_adapts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

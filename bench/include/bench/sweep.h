@@ -119,6 +119,7 @@ enum placement {
  * target set, or all flush the same one (share=). */
 enum share_mode { SHARE_OWN = 0, SHARE_SHARED, SHARE_COUNT };
 #define SWEEP_INITIATORS_MAX      16
+#define SWEEP_INITIATORS_POW2     0    /* initiators=pow2: 1, 2, 4 ... as many as fit */
 #define SWEEP_WORKING_SET_DEFAULT 64   /* pages of the test window (state=work) */
 
 /* "targets=" values that depend on the CPU count, resolved by sweep_expand(). */
