@@ -16,7 +16,7 @@
 #define SWEEP_NAME_MAX      48
 #define SWEEP_LINES_MAX     32    /* "measure" lines */
 #define SWEEP_LIST_MAX      16    /* values in one key=list */
-#define SWEEP_CONFIGS_MAX   512   /* expanded configurations */
+#define SWEEP_CONFIGS_MAX   1024  /* expanded configurations */
 #define SWEEP_PAGES_MAX     512   /* the guest's test window is 2 MiB of 4 KiB pages */
 #define SWEEP_SAMPLES_MAX   1000000
 #define SWEEP_TEXT_MAX      16384
