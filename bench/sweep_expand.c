@@ -286,9 +286,13 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
         text_append(buf, n, "/nonglobal");
     if (c->procs == PROCS_ALL)
         text_append(buf, n, "/all-vps");
-    if (c->initiators > 1)
+    /* "/kN" on every configuration initiators= gave a throughput
+     * measurement, k = 1 included, so none shares a label with the plain
+     * latency configuration beside it (state=work ones carry "/wsW"). */
+    if (c->initiators > 1 || (c->throughput && c->state != TARGET_WORK))
         append_num(buf, n, "/k", c->initiators);
-    if (c->initiators > 1 && c->share == SHARE_SHARED)
+    if ((c->initiators > 1 || (c->throughput && c->state != TARGET_WORK)) &&
+        c->share == SHARE_SHARED)
         text_append(buf, n, "/shared");
     if (c->state == TARGET_WORK && strategy_has_targets(c->strategy))
         append_num(buf, n, "/ws", c->working_set);

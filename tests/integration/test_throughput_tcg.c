@@ -79,7 +79,7 @@ static void test_throughput_and_interference_rows(void **state)
     if (r->exit_code != 0)
         fail_msg("hvflush exited %d: %s", r->exit_code, r->err);
     assert_true(csv_read(r, "throughput.csv", &t));
-    check_row(&t, "ipi/invlpg/p1/t1/spin", 1, "own", "0", "1");
+    check_row(&t, "ipi/invlpg/p1/t1/spin/k1", 1, "own", "0", "1");
     check_row(&t, "ipi/invlpg/p1/t1/spin/k2", 2, "own", "0-1", "2;3");
     check_row(&t, "ipi/invlpg/p1/t2/spin/k2/shared", 2, "shared", "0-1", "2-3;2-3");
     check_row(&t, "ipi/invlpg/p1/t1/halt/i2/k2", 2, "own", "2-3", "0;1");

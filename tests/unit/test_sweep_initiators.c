@@ -60,7 +60,7 @@ static void test_initiators_and_share_expand(void **state)
     for (int i = 0; i < n; i++)
         assert_true(cfg[i].throughput);
     sweep_config_label(&cfg[0], label, sizeof(label));
-    assert_string_equal(label, "ipi/invlpg/p1/t1/spin");
+    assert_string_equal(label, "ipi/invlpg/p1/t1/spin/k1");
     sweep_config_label(&cfg[1], label, sizeof(label));
     assert_string_equal(label, "ipi/invlpg/p1/t1/spin/k2");
     sweep_config_label(&cfg[2], label, sizeof(label));
