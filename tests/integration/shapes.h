@@ -43,12 +43,13 @@ int shapes_row_of_id(const struct csv_table *t, unsigned id);
 /* True when the file's first line is exactly header. */
 bool shapes_header_is(const struct run_result *r, const char *name, const char *header);
 
-/* shapes.c: the run directory, meta.json, summary.csv, samples.csv,
- * verify.csv, conformance.csv, the logs, the plots and the `verdicts:`
- * line. */
+/* shapes.c: the run directory (every entry documented in
+ * results/README.md), meta.json, summary.csv. */
 unsigned shapes_check_files(const struct run_result *r);
 unsigned shapes_check_meta(const struct run_result *r, const struct shapes_expect *e);
 unsigned shapes_check_summary(const struct run_result *r, const struct shapes_expect *e);
+/* shapes_outputs.c: samples.csv, verify.csv, conformance.csv, the logs,
+ * the plots and the `verdicts:` line (with the exit status). */
 unsigned shapes_check_samples_verify(const struct run_result *r);
 unsigned shapes_check_conformance(const struct run_result *r);
 unsigned shapes_check_logs_plots(const struct run_result *r);

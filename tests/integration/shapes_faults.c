@@ -69,6 +69,9 @@ static const struct fault faults[] = {
     { "another configuration count in meta.json", META_SET, "meta.json", NULL, NULL,
       "sweep.configurations", "0" },
     { "a non-integer tsc_hz in meta.json", META_SET, "meta.json", NULL, NULL, "tsc_hz", "fast" },
+    { "a choice reason for an accelerator that was not chosen", META_SET, "meta.json", NULL,
+      NULL, "accelerator.choice_reason", "because" },
+    { "no qemu.log", REMOVE_FILE, "qemu.log", NULL, NULL, NULL, NULL },
 };
 
 static int pick_row(const struct csv_table *t, const struct fault *x)
