@@ -67,6 +67,10 @@ $(BUILD)/hvflush: $(BUILD)/host/host/main.c.o $(HOST_OBJ)
 
 # The collector's tests share their hand-made record streams.
 $(BUILD)/tests/test_host_collect $(BUILD)/tests/test_host_collect_config: tests/unit/collect_stream.c
+# The smoke tests share the shape checks of a run directory.
+$(BUILD)/tests/test_smoke_tcg $(BUILD)/tests/test_smoke_lab: tests/integration/shapes.c \
+	tests/integration/shapes_outputs.c tests/integration/shapes_tables.c \
+	tests/integration/shapes_faults.c tests/integration/shapes.h
 $(BUILD)/tests/%: tests/unit/%.c $(HOST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) $(HOST_LIBS) -lcmocka
