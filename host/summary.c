@@ -136,7 +136,7 @@ static bool write_summary(const char *run_dir, const struct run_data *d,
         }
         summary_row(f, d, c, &s, tc);
         figures_put_columns(f, &g, d->tsc_hz);
-        fputc('\n', f);
+        fprintf(f, ",%s\n", target_set_name(c->cfg.target_set));
     }
     return close_csv(f, "summary.csv", err, errcap);
 }

@@ -29,10 +29,10 @@ static int split(char *line, char **f, int max)
 }
 
 enum col { C_LABEL, C_STRATEGY, C_FLUSH, C_INPUT, C_SCOPE, C_PROCS, C_STATE, C_VERDICT,
-           C_TARGETS, C_PAGES, C_N, C_P50, C_CI_LO, C_CI_HI, C_CI_FLAG, NCOL };
+           C_TARGETS, C_PAGES, C_N, C_P50, C_CI_LO, C_CI_HI, C_CI_FLAG, C_TARGET_SET, NCOL };
 static const char *const col_names[NCOL] = {
     "label", "strategy", "flush", "input", "scope", "procs", "state", "verdict",
-    "targets", "pages", "n", "p50_cyc", "ci_lo_cyc", "ci_hi_cyc", "ci_flag",
+    "targets", "pages", "n", "p50_cyc", "ci_lo_cyc", "ci_hi_cyc", "ci_flag", "target_set",
 };
 
 static uint64_t num(const char *s, bool *ok)
@@ -49,7 +49,7 @@ static uint64_t num(const char *s, bool *ok)
 /* The CI columns may be missing (summary.csv of an older run): no intervals. */
 static bool optional(int c)
 {
-    return c == C_CI_LO || c == C_CI_HI || c == C_CI_FLAG;
+    return c == C_CI_LO || c == C_CI_HI || c == C_CI_FLAG || c == C_TARGET_SET;
 }
 
 static const char *field(char **f, const int *col, int c)
@@ -74,6 +74,8 @@ static bool parse_row(char **f, int nf, const int *col, struct summary_row *r)
     fmt(r->state, sizeof(r->state), "%s", f[col[C_STATE]]);
     fmt(r->verdict, sizeof(r->verdict), "%s", f[col[C_VERDICT]]);
     fmt(r->ci_flag, sizeof(r->ci_flag), "%s", field(f, col, C_CI_FLAG));
+    fmt(r->target_set, sizeof(r->target_set), "%s",
+        *field(f, col, C_TARGET_SET) ? field(f, col, C_TARGET_SET) : "others");
     r->targets = (uint32_t)num(f[col[C_TARGETS]], &a);
     ok &= a;
     r->pages = (uint32_t)num(f[col[C_PAGES]], &a);
@@ -154,6 +156,8 @@ bool summary_row_usable(const struct summary_row *r)
     static const char *const baselines[] = { "hv-null", "hv-invalid", "cpuid" };
 
     if (r->n == 0 || !strcmp(r->verdict, "fail") || !strcmp(r->verdict, "error"))
+        return false;
+    if ((r->target_set[0] && strcmp(r->target_set, "others")) || !strcmp(r->scope, "unloaded"))
         return false;
     for (size_t i = 0; i < sizeof(baselines) / sizeof(baselines[0]); i++)
         if (!strcmp(r->strategy, baselines[i]))

@@ -16,6 +16,7 @@ struct summary_row {
     char strategy[24], flush[16], input[16], scope[16], procs[16], state[16];
     char verdict[16];
     char ci_flag[12];           /* ok, ci-wide, - */
+    char target_set[8];         /* others, null, self, all ("others" when absent) */
     uint32_t targets, pages;
     size_t n;
     uint64_t p50;               /* cycles */
@@ -30,7 +31,10 @@ bool summary_rows_read(const char *run_dir, struct summary_row **rows, size_t *n
 
 /* Whether a row is a candidate for the cost model and the decision map:
  * it has samples, it is not a decomposition baseline (hv-null, hv-invalid,
- * cpuid, ipi flush=none) and its verdict is neither fail nor error. */
+ * cpuid, ipi flush=none) and its verdict is neither fail nor error; nor is
+ * it a flush with no like for like beside the others: a target set of
+ * null, self or all, or scope=unloaded (a space loaded nowhere), which
+ * ratio.csv excludes too. */
 bool summary_row_usable(const struct summary_row *r);
 
 /* The strategy key: "ipi/invlpg", "local/cr3", "hv-list/fast/cr3/mask"

@@ -186,6 +186,46 @@ static void test_tie_rule_can_fail(void **state)
     free(cells);
 }
 
+/* Target sets other than placed targets (self, all, null) and a flush of
+ * a space loaded nowhere (scope=unloaded) have no like for like in a cell:
+ * each is faster here than the real flushes and must not win (without the
+ * exclusion the self row would be the cell's best). */
+static void test_no_like_for_like_never_wins(void **state)
+{
+    static const char rows[] =
+        "id,label,strategy,flush,input,scope,procs,state,pages,targets,n,p50_cyc,"
+        "verdict,ci_lo_cyc,ci_hi_cyc,ci_flag,target_set\n"
+        "0,ipi/invlpg/p1/t1/spin,ipi,invlpg,slow,cr3,mask,spin,1,1,1000,2000,pass,1990,2010,ok,others\n"
+        "1,hv-space/p1/t1/spin,hv-space,invlpg,slow,cr3,mask,spin,1,1,1000,1500,pass,1490,1510,ok,others\n"
+        "2,ipi/invlpg/p1/self/spin,ipi,invlpg,slow,cr3,mask,spin,1,1,1000,100,-,90,110,ok,self\n"
+        "3,hv-space/slow/unloaded-as/p1/t1/spin,hv-space,invlpg,slow,unloaded,mask,spin,1,1,"
+        "1000,50,-,45,55,ok,others\n";
+    char d[64], path[128], err[256], csv[4096], line[512];
+    struct analysis_counts n;
+    size_t len;
+    FILE *f;
+
+    (void)state;
+    snprintf(d, sizeof(d), "/tmp/hvflush-test-decision-XXXXXX");
+    assert_non_null(mkdtemp(d));
+    snprintf(path, sizeof(path), "%s/summary.csv", d);
+    f = fopen(path, "w");
+    fputs(rows, f);
+    fclose(f);
+    assert_true(analysis_write(d, d, &n, err, sizeof(err)));
+    snprintf(path, sizeof(path), "%s/decision.csv", d);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    len = fread(csv, 1, sizeof(csv) - 1, f);
+    csv[len] = '\0';
+    fclose(f);
+    assert_non_null(cell_line(csv, "1,1,spin,", line, sizeof(line)));
+    assert_non_null(strstr(line, "1,1,spin,hv-space/slow/cr3/mask,hv-space/p1/t1/spin,1500,"));
+    assert_non_null(strstr(line, ",ipi/invlpg,ipi/invlpg/p1/t1/spin,2000,"));
+    snprintf(path, sizeof(path), "rm -rf %s", d);
+    assert_int_equal(system(path), 0);
+}
+
 static void test_missing_column_is_an_error(void **state)
 {
     struct analysis_counts n;
@@ -216,6 +256,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calls_from_a_synthetic_summary),
         cmocka_unit_test(test_tie_rule_can_fail),
+        cmocka_unit_test(test_no_like_for_like_never_wins),
         cmocka_unit_test(test_missing_column_is_an_error),
     };
 
