@@ -154,6 +154,7 @@ static bool kut_run(const struct cli_options *o, const struct run_qemu *q, const
 {
     struct argv_builder b = { NULL, 0, 0, false };
     char log[PATH_MAX + 32], qlog[PATH_MAX + 32], *text = NULL;
+    size_t len;
     struct qemu_outcome out;
     struct qemu_proc p;
     char **argv;
@@ -195,7 +196,7 @@ static bool kut_run(const struct cli_options *o, const struct run_qemu *q, const
         ok = qemu_outcome_ok(&out, o->timeout_s, why, cap);
     }
     close(fd);
-    if (ok && !read_file(log, &text, NULL, 1 << 20))
+    if (ok && !read_file(log, &text, &len, 1 << 20))
         ok = false, fmt(why, cap, "cannot read %s", log);
     if (ok && !kut_vmexit_parse(text, kut_tests[i].test, k))
         ok = false, fmt(why, cap, "no '%s' figure in %s", kut_tests[i].test, log);
@@ -246,6 +247,7 @@ int crosscheck_command(const struct cli_options *opt)
     struct hvflush_figure hv[8];
     struct run_qemu q;
     bool complete = true;
+    size_t summary_len;
     int fd, rc;
     FILE *f;
 
@@ -270,7 +272,7 @@ int crosscheck_command(const struct cli_options *opt)
         return 1;
     }
     fmt(path, sizeof(path), "%s/summary.csv", run_dir);
-    if (!read_file(path, &summary, NULL, 0))
+    if (!read_file(path, &summary, &summary_len, 0))
         summary = NULL;
     for (unsigned i = 0; i < NKUT; i++)
         if (!kut_run(&o, &q, flat, run_dir, i, &kut_by_test[i], why, sizeof(why))) {
