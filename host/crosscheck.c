@@ -99,7 +99,6 @@ static bool kut_ready(const char *dir, char *kut, char *flat, size_t cap)
     if ((fd = mkstemp(log)) < 0)
         return hv_err("crosscheck: cannot create a build log in /tmp"), false;
     close(fd);
-    hv_note("crosscheck: building %s (log %s)", flat, log);
     fmt(path, sizeof(path), "%s/config.mak", kut);
     if (access(path, R_OK) != 0 &&
         !run_in(kut, (char *const[]){ "./configure", NULL }, log))
@@ -109,6 +108,7 @@ static bool kut_ready(const char *dir, char *kut, char *flat, size_t cap)
         access(flat, R_OK) != 0)
         return hv_err("crosscheck: cannot build %s: make failed (see %s)", flat, log), false;
     unlink(log);
+    hv_note("crosscheck: built %s", flat);
     return true;
 }
 
@@ -251,6 +251,7 @@ int crosscheck_command(const struct cli_options *opt)
     int fd, rc;
     FILE *f;
 
+    hv_set_quiet(o.quiet);
     if (!kut_ready(o.kut_dir, kut, flat, sizeof(flat)))
         return 2;
     if (o.smp == 0)
