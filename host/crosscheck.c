@@ -207,7 +207,10 @@ static bool kut_run(const struct cli_options *o, const struct run_qemu *q, const
 static void print_table(const struct kut_figure *kut, const struct hvflush_figure *hv,
                         const struct run_qemu *q)
 {
-    const struct timing_class *tc = timing_class_by_name(hv[0].timing_class);
+    const struct timing_class *tc = NULL;
+
+    for (unsigned i = 0; i < crosscheck_npairs && !tc; i++)
+        tc = hv[i].found ? timing_class_by_name(hv[i].timing_class) : NULL;
 
     printf("\n== crosscheck: kvm-unit-tests vmexit vs hvflush (TSC cycles; -accel %s -cpu %s)"
            " ==\n", q->accel, q->cpu);
