@@ -14,6 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <bench/sweep.h>
+
 #include "cli.h"
 #include "crosscheck.h"
 
@@ -163,6 +165,38 @@ static void test_csv_rows(void **state)
     free(buf);
 }
 
+/* The built-in sweep parses and, on the 2 vCPUs the cross-check boots by
+ * default, yields a configuration for every pair, named in summary.csv's
+ * columns as summary_find() looks them up. */
+static void test_sweep_covers_pairs(void **state)
+{
+    static struct sweep sw;
+    static struct sweep_config cfg[SWEEP_CONFIGS_MAX];
+    struct sweep_error err;
+    int n;
+
+    (void)state;
+    assert_true(sweep_parse(crosscheck_sweep, strlen(crosscheck_sweep), &sw, &err));
+    n = sweep_expand(&sw, 2, cfg, SWEEP_CONFIGS_MAX, &err);
+    assert_true(n >= (int)crosscheck_npairs);
+    for (unsigned p = 0; p < crosscheck_npairs; p++) {
+        const struct crosscheck_pair *x = &crosscheck_pairs[p];
+        bool found = false;
+
+        for (int i = 0; i < n && !found; i++) {
+            char targets[16];
+
+            snprintf(targets, sizeof(targets), "%u", (unsigned)cfg[i].targets);
+            found = !strcmp(strategy_name(cfg[i].strategy), x->strategy) &&
+                    (!x->flush || !strcmp(flush_op_name(cfg[i].flush), x->flush)) &&
+                    (!x->targets || !strcmp(targets, x->targets)) &&
+                    (!x->state || !strcmp(target_state_name(cfg[i].state), x->state));
+        }
+        if (!found)
+            fail_msg("no configuration of the cross-check sweep for '%s'", x->name);
+    }
+}
+
 #define ARGV(...) ((char *[]){ "hvflush", __VA_ARGS__, NULL })
 
 static int argc_of(char **argv)
@@ -220,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_parse_skipped_and_broken),
         cmocka_unit_test(test_summary_find),
         cmocka_unit_test(test_csv_rows),
+        cmocka_unit_test(test_sweep_covers_pairs),
         cmocka_unit_test(test_options),
     };
 
