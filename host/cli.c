@@ -223,6 +223,9 @@ static bool check_lab_options(struct cli_options *o, char *err, size_t cap)
         if (o->sweep_given)
             return fmt(err, cap, "crosscheck: --sweep: the cross-check measures its own "
                        "sweep"), false;
+        if (o->smp == 1)
+            return fmt(err, cap, "crosscheck: --smp 1: the IPI round trip needs at least "
+                       "2 vCPUs"), false;
         return true;
     }
 

@@ -221,8 +221,7 @@ static void print_table(const struct kut_figure *kut, const struct hvflush_figur
     for (unsigned i = 0; i < crosscheck_npairs; i++) {
         const struct crosscheck_pair *p = &crosscheck_pairs[i];
         const struct kut_figure *k = &kut[i];
-        uint64_t kv = !k->found ? 0 : p->kut_bracket && k->has_bracket ? k->bracket
-                                                                       : k->per_iter;
+        uint64_t kv = crosscheck_kut_value(p, k);
         char kname[32];
 
         fmt(kname, sizeof(kname), "%s%s", p->kut_test,
@@ -246,8 +245,8 @@ int crosscheck_command(const struct cli_options *opt)
     struct cli_options o = *opt;
     char kut[PATH_MAX], flat[PATH_MAX + 32], sweep[] = "/tmp/hvflush-crosscheck-XXXXXX.sweep";
     char run_dir[PATH_MAX], path[PATH_MAX + 32], why[512], *summary = NULL;
-    struct kut_figure kut_by_test[NKUT], kut_fig[8];
-    struct hvflush_figure hv[8];
+    struct kut_figure kut_by_test[NKUT], kut_fig[CROSSCHECK_PAIRS];
+    struct hvflush_figure hv[CROSSCHECK_PAIRS];
     struct run_qemu q;
     bool complete = true;
     size_t summary_len;
@@ -262,7 +261,7 @@ int crosscheck_command(const struct cli_options *opt)
     if ((fd = mkstemps(sweep, 6)) < 0 || !write_file(sweep, crosscheck_sweep,
                                                      strlen(crosscheck_sweep))) {
         hv_err("crosscheck: cannot write the sweep file %s", sweep);
-        return 2;
+        return 1;
     }
     close(fd);
     o.sweep = sweep;
@@ -290,7 +289,7 @@ int crosscheck_command(const struct cli_options *opt)
         return 1;
     }
     crosscheck_csv_header(f);
-    for (unsigned i = 0; i < crosscheck_npairs && i < 8; i++) {
+    for (unsigned i = 0; i < CROSSCHECK_PAIRS; i++) {
         const struct crosscheck_pair *p = &crosscheck_pairs[i];
 
         memset(&kut_fig[i], 0, sizeof(kut_fig[i]));

@@ -55,8 +55,11 @@ struct crosscheck_pair {
     bool kut_bracket;          /* compare the "  ipi NAME" figure, not the loop's */
     const char *strategy, *flush, *targets, *state;   /* the hvflush row */
 };
-extern const struct crosscheck_pair crosscheck_pairs[];
+#define CROSSCHECK_PAIRS 3
+extern const struct crosscheck_pair crosscheck_pairs[CROSSCHECK_PAIRS];
 extern const unsigned crosscheck_npairs;
+/* The vmexit figure a pair compares (its bracket or its loop); 0: none. */
+uint64_t crosscheck_kut_value(const struct crosscheck_pair *p, const struct kut_figure *k);
 /* The sweep hvflush measures for the cross-check. */
 extern const char crosscheck_sweep[];
 

@@ -21,7 +21,7 @@
  * vmexit's idle loop, state=spin is the lower bound without the wake-up.
  * vmexit's cpuid loop is one cpuid per iteration, as hvflush's `cpuid`.
  */
-const struct crosscheck_pair crosscheck_pairs[] = {
+const struct crosscheck_pair crosscheck_pairs[CROSSCHECK_PAIRS] = {
     { "ipi-halt", "ipi", true, "ipi", "none", "1", "halt" },
     { "ipi-spin", "ipi", true, "ipi", "none", "1", "spin" },
     { "cpuid", "cpuid", false, "cpuid", NULL, NULL, NULL },
@@ -184,8 +184,7 @@ done:
     return ok;
 }
 
-/* The vmexit figure a pair compares; 0 when there is none. */
-static uint64_t kut_value(const struct crosscheck_pair *p, const struct kut_figure *k)
+uint64_t crosscheck_kut_value(const struct crosscheck_pair *p, const struct kut_figure *k)
 {
     if (!k || !k->found)
         return 0;
@@ -203,7 +202,7 @@ void crosscheck_csv_row(FILE *f, const struct crosscheck_pair *p, const char *ac
                         const char *cpu, const struct kut_figure *k,
                         const struct hvflush_figure *h)
 {
-    uint64_t kv = kut_value(p, k);
+    uint64_t kv = crosscheck_kut_value(p, k);
     bool have_h = h && h->found;
 
     fprintf(f, "%s,%s,%s,", p->name, p->kut_test,

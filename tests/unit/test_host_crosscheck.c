@@ -226,6 +226,7 @@ static void test_options(void **state)
           "the nested lab" },
         { ARGV("crosscheck", "vmexit", "--kut=d", "--sweep", "smoke"), "crosscheck: "
           "--sweep" },
+        { ARGV("crosscheck", "vmexit", "--kut=d", "--smp", "1"), "crosscheck: --smp 1: " },
         { ARGV("crosscheck", "vmexit", "--kut"), "--kut needs a value" },
         { ARGV("crosscheck", "vmexit", "--kut="), "--kut: empty value" },
     };
