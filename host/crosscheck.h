@@ -26,7 +26,19 @@ struct kut_figure {
     uint64_t per_iter;     /* the loop's cycles per iteration */
     bool has_bracket;
     uint64_t bracket;      /* the "  ipi NAME" figure */
+    unsigned runs;         /* boots merged into this figure (1 after parsing) */
+    uint64_t worst;        /* the highest compared figure of those boots */
 };
+
+/* Boots of vmexit per test: its figures are means, which every host
+ * preemption during the loop pulls up, so the lowest of a few is kept. */
+#define KUT_RUNS 3
+
+/* The figure a boot is ranked by: the bracket where printed, else the loop. */
+uint64_t kut_figure_value(const struct kut_figure *k);
+/* Merges another boot's figures into best, keeping the lowest-valued boot's
+ * numbers and counting runs and the worst value. */
+void kut_figure_merge(struct kut_figure *best, const struct kut_figure *next);
 
 /* Reads test's figures from vmexit's console text.  Returns true when the
  * test printed a figure or said it was skipped. */

@@ -86,7 +86,37 @@ bool kut_vmexit_parse(const char *text, const char *test, struct kut_figure *out
         }
         line = next;
     }
+    if (out->found) {
+        out->runs = 1;
+        out->worst = kut_figure_value(out);
+    }
     return out->found || out->skipped;
+}
+
+uint64_t kut_figure_value(const struct kut_figure *k)
+{
+    return !k->found ? 0 : k->has_bracket ? k->bracket : k->per_iter;
+}
+
+void kut_figure_merge(struct kut_figure *best, const struct kut_figure *next)
+{
+    unsigned runs;
+    uint64_t worst;
+
+    if (!next->found) {
+        best->skipped |= next->skipped;
+        return;
+    }
+    if (!best->found) {
+        *best = *next;
+        return;
+    }
+    runs = best->runs + next->runs;
+    worst = best->worst > next->worst ? best->worst : next->worst;
+    if (kut_figure_value(next) < kut_figure_value(best))
+        *best = *next;
+    best->runs = runs;
+    best->worst = worst;
 }
 
 /* Splits one CSV line (RFC 4180 quoting, no newline inside a field) in
@@ -195,7 +225,7 @@ void crosscheck_csv_header(FILE *f)
 {
     fputs("name,kut_test,kut_figure,kut_cycles,kut_loop_cycles,hvflush_label,hvflush_n,"
           "hvflush_min_cyc,hvflush_p50_cyc,hvflush_mean_cyc,ratio_kut_p50,ratio_kut_mean,"
-          "accel,cpu,timing_class\n", f);
+          "accel,cpu,timing_class,kut_runs,kut_worst_cycles\n", f);
 }
 
 void crosscheck_csv_row(FILE *f, const struct crosscheck_pair *p, const char *accel,
@@ -227,5 +257,9 @@ void crosscheck_csv_row(FILE *f, const struct crosscheck_pair *p, const char *ac
     csv_put_text(f, accel);
     fputc(',', f);
     csv_put_text(f, cpu);
-    fprintf(f, ",%s\n", have_h ? h->timing_class : "");
+    fprintf(f, ",%s,", have_h ? h->timing_class : "");
+    if (kv)
+        fprintf(f, "%u,%" PRIu64 "\n", k->runs, k->worst);
+    else
+        fputs(",\n", f);
 }

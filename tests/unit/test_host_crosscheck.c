@@ -84,6 +84,36 @@ static void test_parse_skipped_and_broken(void **state)
     assert_int_equal(k.per_iter, 77);
 }
 
+/* Three boots' ipi figures from real cross-check runs (software KVM):
+ * the lowest bracket is kept with its own loop figure, the highest is the
+ * worst, and a skipped boot changes neither. */
+static void test_merge_boots(void **state)
+{
+    static const char *const boots[] = {
+        "ipi 618813\r\n  ipi ipi 551498\r\n",
+        "ipi 557868\r\n  ipi ipi 502394\r\n",
+        "ipi 1467758\r\n  ipi ipi 1402154\r\n",
+    };
+    struct kut_figure best, one;
+
+    (void)state;
+    memset(&best, 0, sizeof(best));
+    for (unsigned i = 0; i < 3; i++) {
+        assert_true(kut_vmexit_parse(boots[i], "ipi", &one));
+        assert_int_equal(one.runs, 1);
+        kut_figure_merge(&best, &one);
+    }
+    assert_true(kut_vmexit_parse(kvm_ipi_smp1, "ipi", &one));
+    kut_figure_merge(&best, &one);
+    assert_int_equal(best.runs, 3);
+    assert_int_equal(best.bracket, 502394);
+    assert_int_equal(best.per_iter, 557868);
+    assert_int_equal(best.worst, 1402154);
+    assert_int_equal(kut_figure_value(&best), 502394);
+    assert_true(kut_vmexit_parse(kvm_cpuid, "cpuid", &one));
+    assert_int_equal(kut_figure_value(&one), 234890);
+}
+
 /* The first four columns and the rows of a real cross-check run's
  * summary.csv (software KVM, -smp 2), header complete. */
 static const char summary[] =
@@ -158,10 +188,10 @@ static void test_csv_rows(void **state)
     p = strchr(buf, '\n') + 1;
     assert_string_equal(p,
         "ipi-halt,ipi,bracket-mean,1904843,2082421,ipi/none/p1/t1/halt,2000,309244,493090,"
-        "3558078.1,3.863,0.535,kvm,qemu64,software-kvm\n"
+        "3558078.1,3.863,0.535,kvm,qemu64,software-kvm,1,1904843\n"
         "cpuid,cpuid,loop-mean,234890,234890,cpuid,2000,4706,10972,16083.0,21.408,14.605,"
-        "kvm,qemu64,software-kvm\n"
-        "ipi-spin,ipi,,,,,,,,,,,\"tcg,thread=multi\",\"qemu64,+rdtscp\",\n");
+        "kvm,qemu64,software-kvm,1,234890\n"
+        "ipi-spin,ipi,,,,,,,,,,,\"tcg,thread=multi\",\"qemu64,+rdtscp\",,,\n");
     free(buf);
 }
 
@@ -253,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_parse_ipi),
         cmocka_unit_test(test_parse_cpuid),
         cmocka_unit_test(test_parse_skipped_and_broken),
+        cmocka_unit_test(test_merge_boots),
         cmocka_unit_test(test_summary_find),
         cmocka_unit_test(test_csv_rows),
         cmocka_unit_test(test_sweep_covers_pairs),
