@@ -16,6 +16,12 @@ const char cli_usage[] =
     "usage: hvflush run [options]     boot the guest, measure a sweep, write a run directory\n"
     "       hvflush plot RUN_DIR      draw the plots of a finished run into RUN_DIR/plots\n"
     "       hvflush lab [options]     prepare the nested lab and check that it works\n"
+    "       hvflush crosscheck vmexit --kut DIR [options]\n"
+    "                                 the IPI round trip and cpuid exit against\n"
+    "                                 kvm-unit-tests' x86/vmexit.flat (built in DIR if\n"
+    "                                 missing) on the same QEMU, -accel and -cpu; takes\n"
+    "                                 the run options but --sweep and the lab's\n"
+    "                                 (--smp default 2); writes RUN/crosscheck.csv\n"
     "       hvflush help | --help     this text\n"
     "       hvflush version           the tool's version and git revision\n"
     "\n"
@@ -173,6 +179,8 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
         o->qemu = val;
     else if (!strcmp(name, "--cpu"))
         o->cpu = val;
+    else if (!strcmp(name, "--kut"))
+        o->kut_dir = val;
     else if (!strcmp(name, "--hv")) {
         o->hv_given = true;
         return hv_request_parse(val, &o->hv, err, cap);
@@ -185,7 +193,7 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
 static const char *const value_options[] = {
     "--accel", "--smp", "--sweep", "--pin", "--out", "--label", "--timeout",
     "--memory", "--guest", "--qemu", "--lab-kernel", "--lab-memory", "--lab-vcpus", "--seed",
-    "--hv", "--cpu", NULL,
+    "--hv", "--cpu", "--kut", NULL,
 };
 
 static bool takes_value(const char *name)
@@ -202,6 +210,24 @@ static bool check_lab_options(struct cli_options *o, char *err, size_t cap)
 {
     bool lab_options = o->lab_kernel || o->lab_vcpus ||
                        o->lab_memory_mib != CLI_LAB_MEMORY_DEFAULT;
+
+    if (o->kut_dir && o->command != CMD_CROSSCHECK)
+        return fmt(err, cap, "--kut is an option of hvflush crosscheck vmexit"), false;
+    if (o->command == CMD_CROSSCHECK) {
+        if (!o->kut_dir)
+            return fmt(err, cap, "crosscheck vmexit needs --kut DIR (a kvm-unit-tests "
+                       "source tree)"), false;
+        if (o->accel == ACCEL_LAB || lab_options)
+            return fmt(err, cap, "crosscheck: the nested lab is not supported "
+                       "(--accel kvm or tcg)"), false;
+        if (o->sweep_given)
+            return fmt(err, cap, "crosscheck: --sweep: the cross-check measures its own "
+                       "sweep"), false;
+        if (o->smp == 1)
+            return fmt(err, cap, "crosscheck: --smp 1: the IPI round trip needs at least "
+                       "2 vCPUs"), false;
+        return true;
+    }
 
     if (o->command == CMD_LAB) {
         if (o->accel != ACCEL_AUTO && o->accel != ACCEL_LAB)
@@ -281,6 +307,13 @@ bool cli_parse(int argc, char *const argv[], struct cli_options *o,
     if (!strcmp(cmd, "lab")) {
         o->command = CMD_LAB;
         return parse_run(argc, argv, 2, o, err, cap);
+    }
+    if (!strcmp(cmd, "crosscheck")) {
+        o->command = CMD_CROSSCHECK;
+        if (argc < 3 || strcmp(argv[2], "vmexit") != 0)
+            return fmt(err, cap, "crosscheck: the only check is 'vmexit' (hvflush "
+                       "crosscheck vmexit --kut DIR)"), false;
+        return parse_run(argc, argv, 3, o, err, cap);
     }
     if (!strcmp(cmd, "plot")) {
         o->command = CMD_PLOT;

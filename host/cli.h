@@ -19,6 +19,7 @@ enum cli_command {
     CMD_LAB,
     CMD_HELP,
     CMD_VERSION,
+    CMD_CROSSCHECK,             /* hvflush crosscheck vmexit (crosscheck.h) */
 };
 
 enum accel_choice {
@@ -61,6 +62,7 @@ struct cli_options {
     struct hv_request hv;       /* --hv auto|off|FLAG[,FLAG...] */
     bool hv_given;              /* --hv was typed */
     const char *cpu;            /* --cpu MODEL; NULL: host on hardware KVM, else qemu64 */
+    const char *kut_dir;        /* crosscheck's --kut DIR (a kvm-unit-tests tree) */
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

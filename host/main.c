@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "crosscheck.h"
 #include "lab/lab.h"
 #include "pin.h"
 #include "plot.h"
@@ -38,6 +39,8 @@ int main(int argc, char **argv)
         if (o.smp == 0)
             o.smp = pin_default_vcpus();
         return lab_command(&o);
+    case CMD_CROSSCHECK:
+        return crosscheck_command(&o);
     }
     return 2;
 }
