@@ -226,21 +226,6 @@ static bool line_has_flush_none(const struct sweep_line *l)
     return false;
 }
 
-/* Defaults of the keys added after the first version of the grammar. */
-static void line_more_defaults(struct sweep_line *l)
-{
-    unsigned p, w;
-
-    for (p = 0; p < PLACEMENT_COUNT; p++) {
-        l->stride[p] = 0;
-        for (w = 0; w < SWEEP_CPUSET_WORDS; w++)
-            l->cpuset[p][w] = 0;
-    }
-    l->targets_given = false;
-    l->nipi_call = 1;
-    l->ipi_call[0] = IPI_CALL_AUTO;
-}
-
 static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
                           unsigned lineno, struct sweep_error *err)
 {
@@ -259,26 +244,7 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
         return fail(err, lineno, "unknown strategy '", w[1].s, w[1].n,
                     "' (expected local, ipi, hv-space, hv-list, hv-space-ex, hv-list-ex, "
                     "hv-null, hv-invalid, cpuid, hv-ipi-invlpg or kvm-pv)");
-    l->nflush = 1;   l->flush[0] = FLUSH_INVLPG;
-    l->npages = 1;   l->pages[0] = 1;
-    l->ntargets = 1; l->targets[0] = SWEEP_TARGETS_POW2;
-    l->nstates = 1;  l->state[0] = TARGET_SPIN;
-    l->ninitiator = 1; l->initiator[0] = 0;
-    l->nplacement = 1; l->placement[0] = PLACEMENT_FIRST;
-    l->ninput = 1;   l->input[0] = HV_INPUT_SLOW;
-    l->nscope = 1;   l->scope[0] = SCOPE_CR3;
-    l->nnonglobal = 1; l->nonglobal[0] = false;
-    l->nprocs = 1;   l->procs[0] = PROCS_MASK;
-    l->samples = 0;
-    l->warmup = UINT32_MAX;
-    l->verify = true;
-    l->ninitiators = 1; l->initiators[0] = 1;
-    l->nshare = 1;   l->share[0] = SHARE_OWN;
-    l->working_set = SWEEP_WORKING_SET_DEFAULT;
-    sweep_space_line_defaults(l);
-    l->ci_target_bp = UINT32_MAX;
-    l->time_cap_ms = 0;
-    line_more_defaults(l);
+    sweep_line_defaults(l);
 
     for (i = 2; i < nw; i++) {
         struct span key = w[i], val;

@@ -43,4 +43,8 @@ bool sweep_initiators_fit(const struct sweep_line *l, unsigned ncpus, const uint
 bool sweep_item_spaces(const char *s, size_t n, void *out, unsigned idx);
 bool sweep_item_ipi_call(const char *s, size_t n, void *out, unsigned idx);
 
+/* bench/sweep_defaults.c: a measure line's key defaults, before its keys. */
+struct sweep_line;
+void sweep_line_defaults(struct sweep_line *l);
+
 #endif
