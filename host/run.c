@@ -108,6 +108,8 @@ static void execute(struct run_info *ri)
         .binary = ri->qemu, .accel = ri->accel, .cpu = ri->hv.cpu, .smp = ri->opt->smp,
         .memory_mib = ri->opt->memory_mib, .guest = ri->guest, .run_dir = ri->run_dir,
         .qmp_socket = sock,
+        .ram_path = ri->channels.area_planned ? ri->channels.ram_path : NULL,
+        .area_gpa = ri->channels.gpa, .area_size = ri->channels.size,
     };
     long long deadline = mono_ms() + (long long)ri->opt->timeout_s * 1000;
     struct qemu_outcome outcome;
@@ -232,6 +234,7 @@ static int finish(struct run_info *ri)
         hv_err("run failed: %s", ri->reason);
     printf("run: %s (%s)\n", paths_display(ri->run_dir), ri->status);
     verdicts_print(stdout, &counts);
+    channels_print(stdout, &ri->channels, &ri->data);
     fflush(stdout);
     /* In the lab, L1's run's bad input (exit 2, e.g. a --cpu or --hv that
      * L1's KVM refused) passes through; a verdict's exit status 3 follows
@@ -283,6 +286,12 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
         run_release(&ri);
         return 1;
     }
+    channels_plan(&ri.channels, ri.run_dir, o->memory_mib);
+    if (o->channel_debugcon || ri.lab) {
+        ri.channels.area_planned = false;
+        fmt(ri.channels.no_area_why, sizeof(ri.channels.no_area_why), "%s",
+            ri.lab ? "the lab: L1's run reports L2's channels" : "--channel debugcon");
+    }
     if (!write_sweep(&ri) || !meta_write(&ri, err, sizeof(err))) {
         if (err[0])
             hv_err("%s", err);
@@ -290,6 +299,7 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
         return 1;
     }
     execute(&ri);
+    channels_merge(&ri.channels, ri.run_dir, &ri.data);
     fmt(records, sizeof(records), "%s/records.txt", ri.run_dir);
     collect_file(&ri.data, records);
     rc = finish(&ri);

@@ -16,6 +16,7 @@
 
 #include "accel.h"
 #include "cli.h"
+#include "channels.h"
 #include "collect.h"
 #include "hv_flags.h"
 #include "lab/lab.h"
@@ -59,6 +60,7 @@ struct run_info {
     const char *status;              /* "running", "ok", "failed" */
     char reason[1536];               /* why the run failed */
     struct run_data data;
+    struct channel_report channels;  /* the record channels (channels.h) */
 };
 
 /* Checks the command line and resolves everything a run needs.  Returns

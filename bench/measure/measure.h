@@ -15,6 +15,9 @@
 /* The record stream of this run (emit.c). */
 extern struct record_writer records;
 void records_init(void);
+/* Emits the `output` record and the end record, then marks the results
+ * area complete; every stream ends through it. */
+void records_end(bool ok);
 
 /* Verdicts and their power rule (pure logic, shared with the host). */
 #include <bench/verdict.h>

@@ -257,7 +257,7 @@ static int give_up(const char *what)
     record_begin(&records, "error");
     record_str(&records, "what", what);
     record_finish(&records);
-    record_end_stream(&records, false);
+    records_end(false);
     return 1;
 }
 
@@ -319,7 +319,7 @@ int bench_run(void)
                (unsigned long long)sweep.seed);
     for (i = 0; i < (uint32_t)nconfigs; i++)
         measure_config(&configs[order[i]], i, nconfigs, samples);
-    record_end_stream(&records, true);
+    records_end(true);
     printk("hvflush guest: done, %u records\n", records.next_seq);
     return 0;
 }
