@@ -66,6 +66,7 @@ $(BUILD)/hvflush: $(BUILD)/host/host/main.c.o $(HOST_OBJ)
 
 # The collector's tests share their hand-made record streams.
 $(BUILD)/tests/test_host_collect $(BUILD)/tests/test_host_collect_config: tests/unit/collect_stream.c
+$(BUILD)/tests/test_host_channels: tests/unit/collect_stream.c
 $(BUILD)/tests/%: tests/unit/%.c $(HOST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) $(HOST_LIBS) -lcmocka
