@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tsc_skew.h"
 #include "util.h"
 
 
@@ -144,6 +145,8 @@ static void on_record(struct run_data *d, const struct record *r)
     } else if (!strcmp(t, "vp") || !strcmp(t, "conformance") || !strcmp(t, "precision")) {
         json_array_append_new(json_object_get(d->guest, !strcmp(t, "vp") ? "vps" : t),
                               record_json(r));
+    } else if (!strcmp(t, "tscskew")) {
+        tsc_skew_collect(d, r);
     } else if (!strcmp(t, "output")) {
         json_object_set_new(d->guest, "output", record_json(r));
     } else if (!strcmp(t, "end")) {

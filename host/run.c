@@ -18,6 +18,7 @@
 #include "ratio.h"
 #include "run.h"
 #include "summary.h"
+#include "tsc_skew.h"
 #include "util.h"
 #include "verdicts.h"
 
@@ -235,6 +236,7 @@ static int finish(struct run_info *ri)
     printf("run: %s (%s)\n", paths_display(ri->run_dir), ri->status);
     verdicts_print(stdout, &counts);
     channels_print(stdout, &ri->channels, &ri->data);
+    tsc_skew_print(stdout, &ri->data);
     fflush(stdout);
     /* In the lab, L1's run's bad input (exit 2, e.g. a --cpu or --hv that
      * L1's KVM refused) passes through; a verdict's exit status 3 follows

@@ -19,6 +19,9 @@ void records_init(void);
  * area complete; every stream ends through it. */
 void records_end(bool ok);
 
+/* tsc_skew.c: every CPU's TSC against CPU 0's, one `tscskew` record each. */
+void tsc_skew_measure(void);
+
 /* Verdicts and their power rule (pure logic, shared with the host). */
 #include <bench/verdict.h>
 

@@ -294,6 +294,7 @@ int bench_run(void)
     emit_platform();
     hv_emit_records();
     conformance_run();
+    tsc_skew_measure();
     printk("cpus_online=%u apic=%s tsc=%llu Hz (%s, invariant=%d)\n", nr_cpus,
            apic_mode_name(), (unsigned long long)tsc_info.hz, tsc_info.source,
            tsc_info.invariant);
