@@ -22,6 +22,7 @@
 #include "lab/lab.h"
 #include "pin.h"
 #include "qemu.h"
+#include "repeat.h"
 #include "results.h"
 
 struct run_info {
@@ -61,6 +62,7 @@ struct run_info {
     char reason[1536];               /* why the run failed */
     struct run_data data;
     struct channel_report channels;  /* the record channels (channels.h) */
+    struct repeat_table repeat;      /* --repeat R > 1: p50 per boot (repeat.h) */
 };
 
 /* Checks the command line and resolves everything a run needs.  Returns
