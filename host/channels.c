@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -30,6 +31,29 @@
 #include "util.h"
 
 #define V9FS_MAGIC 0x01021997
+
+/* QEMU maps the RAM file shared and writable; some file systems refuse
+ * that (9p without a cache, as in the lab's L1).  Tries it on a small file
+ * at path, which is removed again; false with the reason in why. */
+static bool shared_mapping_works(const char *path, char *why, size_t cap)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    void *p = MAP_FAILED;
+    int err = 0;
+
+    if (fd < 0 || ftruncate(fd, 4096) != 0 ||
+        (p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+        err = errno;
+    if (p != MAP_FAILED)
+        munmap(p, 4096);
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+    }
+    if (err)
+        fmt(why, cap, "run directory takes no shared file mapping (%s)", strerror(err));
+    return err == 0;
+}
 
 void channels_plan(struct channel_report *c, const char *run_dir, unsigned memory_mib)
 {
@@ -48,7 +72,8 @@ void channels_plan(struct channel_report *c, const char *run_dir, unsigned memor
         return;
     }
     fmt(c->ram_path, sizeof(c->ram_path), "%s/guest-ram", run_dir);
-    c->area_planned = true;
+    c->area_planned = shared_mapping_works(c->ram_path, c->no_area_why,
+                                           sizeof(c->no_area_why));
 }
 
 long long channels_line_seq(const char *line, size_t len)

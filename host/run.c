@@ -343,10 +343,12 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
         return 1;
     }
     channels_plan(&ri.channels, ri.run_dir, o->memory_mib);
-    if (o->channel_debugcon || ri.lab) {
+    /* The lab's L1 runs on a 9p run directory, which QEMU cannot map shared. */
+    if (o->channel_debugcon || ri.lab || getenv("HVFLUSH_NESTED_IN")) {
         ri.channels.area_planned = false;
         fmt(ri.channels.no_area_why, sizeof(ri.channels.no_area_why), "%s",
-            ri.lab ? "the lab: L1's run reports L2's channels" : "--channel debugcon");
+            ri.lab ? "the lab: L1's run reports L2's channels" :
+            o->channel_debugcon ? "--channel debugcon" : "L1 of the lab (run directory on 9p)");
     }
     if (!write_sweep(&ri) || !meta_write(&ri, err, sizeof(err))) {
         if (err[0])
