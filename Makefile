@@ -71,6 +71,7 @@ $(BUILD)/tests/test_host_collect $(BUILD)/tests/test_host_collect_config: tests/
 $(BUILD)/tests/test_smoke_tcg $(BUILD)/tests/test_smoke_lab: tests/integration/shapes.c \
 	tests/integration/shapes_outputs.c tests/integration/shapes_tables.c \
 	tests/integration/shapes_faults.c tests/integration/shapes.h
+$(BUILD)/tests/test_host_channels: tests/unit/collect_stream.c
 $(BUILD)/tests/%: tests/unit/%.c $(HOST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) $(HOST_LIBS) -lcmocka

@@ -51,6 +51,11 @@ const char cli_usage[] =
     "                           where QEMU + KVM accept it (meta.json: hyperv_flags)\n"
     "  --cpu MODEL              guest CPU model (default: host on hardware KVM, else\n"
     "                           qemu64; the lab's L2 uses qemu64)\n"
+    "  --repeat R               boot the guest R times with the same sweep and report\n"
+    "                           the between-boot variation (repeat.csv; default 1)\n"
+    "  --channel area|debugcon  records through the results area in guest RAM, with\n"
+    "                           progress on isa-debugcon (default area where it can be\n"
+    "                           set up), or all through isa-debugcon\n"
     "\n"
     "nested lab options (with --accel lab, and for hvflush lab):\n"
     "  --lab-kernel VERSION     L1 kernel: 6.1, 6.12, a release such as 6.1.0-56 or a\n"
@@ -88,6 +93,7 @@ static void defaults(struct cli_options *o)
     o->timeout_s = 1800;
     o->memory_mib = 256;
     o->lab_memory_mib = CLI_LAB_MEMORY_DEFAULT;
+    o->repeat = 1;
 }
 
 /* Parses a decimal number in [lo, hi] with nothing else around it. */
@@ -147,6 +153,14 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
                              &o->lab_memory_mib, err, cap);
     if (!strcmp(name, "--lab-vcpus"))
         return number_option(name, val, 1, CLI_SMP_MAX, &o->lab_vcpus, err, cap);
+    if (!strcmp(name, "--repeat"))
+        return number_option(name, val, 1, CLI_REPEAT_MAX, &o->repeat, err, cap);
+    if (!strcmp(name, "--channel")) {
+        if (strcmp(val, "area") && strcmp(val, "debugcon"))
+            return fmt(err, cap, "--channel: '%s' is not one of area, debugcon", val), false;
+        o->channel_debugcon = !strcmp(val, "debugcon");
+        return true;
+    }
     if (!strcmp(name, "--pin")) {
         if (!pin_policy_from_name(val, &o->pin))
             return fmt(err, cap, "--pin: '%s' is not one of %s", val, pin_policy_names()),
@@ -193,7 +207,7 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
 static const char *const value_options[] = {
     "--accel", "--smp", "--sweep", "--pin", "--out", "--label", "--timeout",
     "--memory", "--guest", "--qemu", "--lab-kernel", "--lab-memory", "--lab-vcpus", "--seed",
-    "--hv", "--cpu", "--kut", NULL,
+    "--hv", "--cpu", "--kut", "--repeat", "--channel", NULL,
 };
 
 static bool takes_value(const char *name)

@@ -36,6 +36,7 @@ enum accel_choice {
 #define CLI_LABEL_MAX     64
 #define CLI_LAB_MEMORY_MIN 512
 #define CLI_LAB_MEMORY_DEFAULT 2048
+#define CLI_REPEAT_MAX    1000
 
 struct cli_options {
     enum cli_command command;
@@ -63,6 +64,9 @@ struct cli_options {
     bool hv_given;              /* --hv was typed */
     const char *cpu;            /* --cpu MODEL; NULL: host on hardware KVM, else qemu64 */
     const char *kut_dir;        /* crosscheck's --kut DIR (a kvm-unit-tests tree) */
+    /* Getting data out (bench/record-format.md, "Channel"; host/repeat.c): */
+    bool channel_debugcon;      /* --channel debugcon: no results area */
+    unsigned repeat;            /* --repeat R: boots of the same sweep (default 1) */
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

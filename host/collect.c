@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "throughput.h"
+#include "tsc_skew.h"
 #include "util.h"
 
 
@@ -150,6 +151,10 @@ static void on_record(struct run_data *d, const struct record *r)
     } else if (!strcmp(t, "vp") || !strcmp(t, "conformance") || !strcmp(t, "precision")) {
         json_array_append_new(json_object_get(d->guest, !strcmp(t, "vp") ? "vps" : t),
                               record_json(r));
+    } else if (!strcmp(t, "tscskew")) {
+        tsc_skew_collect(d, r);
+    } else if (!strcmp(t, "output")) {
+        json_object_set_new(d->guest, "output", record_json(r));
     } else if (!strcmp(t, "end")) {
         const char *status = record_get(r, "status");
 

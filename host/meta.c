@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "run.h"
+#include "tsc_skew.h"
 #include "util.h"
 #include "verdicts.h"
 #include "version.h"
@@ -160,6 +161,12 @@ static json_t *build(const struct run_info *ri)
         json_object_set_new(meta, "hyperv_flags", ri->lab && ri->lab->inner_hv
                                                       ? json_deep_copy(ri->lab->inner_hv)
                                                       : hv_result_json(&ri->opt->hv, &ri->hv));
+    if (meta)
+        json_object_set_new(meta, "output", channels_json(&ri->channels, &ri->data));
+    if (meta)
+        json_object_set_new(meta, "tsc_skew", tsc_skew_json(&ri->data));
+    if (meta && ri->repeat.boots > 1)
+        json_object_set_new(meta, "repeat", repeat_json(&ri->repeat));
     /* In the lab, "qemu" above is L0 and "vm" is L2; "lab" says the rest. */
     if (meta && ri->lab)
         json_object_set_new(meta, "lab", lab_meta_json(ri));

@@ -89,6 +89,16 @@ char **qemu_build_argv(const struct qemu_params *p)
     qemu_argv_machine(&b, p->binary, "hvflush", kvm ? "kvm" : "tcg,thread=multi",
                       p->cpu ? p->cpu : kvm ? "qemu64" : "qemu64,+rdtscp",
                       p->smp, p->memory_mib, p->guest);
+    if (p->ram_path) {
+        argv_add(&b, "-object");
+        argv_add(&b, "memory-backend-file,id=hvflush-ram,size=%uM,mem-path=%s,share=on",
+                 p->memory_mib, p->ram_path);
+        argv_add(&b, "-machine");
+        argv_add(&b, "memory-backend=hvflush-ram");
+        argv_add(&b, "-fw_cfg");
+        argv_add(&b, "name=opt/hvflush/results-area,string=%llu %llu", p->area_gpa,
+                 p->area_size);
+    }
     argv_add(&b, "-serial");
     argv_add(&b, "stdio");
     argv_add(&b, "-chardev");

@@ -19,6 +19,11 @@ struct qemu_params {
     const char *guest;          /* kernel image */
     const char *run_dir;        /* records.txt and sweep.txt live here */
     const char *qmp_socket;     /* NULL: no QMP, and the guest starts at once */
+    /* The results area (host/channels.h): guest RAM backed by ram_path
+     * (shared), and the area's place told to the guest through fw_cfg;
+     * NULL: none. */
+    const char *ram_path;
+    unsigned long long area_gpa, area_size;
 };
 
 /* Builds the NULL-terminated argv (argv[0] is the binary).  Free with

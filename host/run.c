@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conformance.h"
@@ -20,6 +21,7 @@
 #include "run.h"
 #include "summary.h"
 #include "throughput.h"
+#include "tsc_skew.h"
 #include "util.h"
 #include "verdicts.h"
 
@@ -110,6 +112,8 @@ static void execute(struct run_info *ri)
         .binary = ri->qemu, .accel = ri->accel, .cpu = ri->hv.cpu, .smp = ri->opt->smp,
         .memory_mib = ri->opt->memory_mib, .guest = ri->guest, .run_dir = ri->run_dir,
         .qmp_socket = sock,
+        .ram_path = ri->channels.area_planned ? ri->channels.ram_path : NULL,
+        .area_gpa = ri->channels.gpa, .area_size = ri->channels.size,
     };
     long long deadline = mono_ms() + (long long)ri->opt->timeout_s * 1000;
     struct qemu_outcome outcome;
@@ -191,6 +195,49 @@ static bool write_sweep(struct run_info *ri)
     return false;
 }
 
+/* --repeat: boots 2..R of the same sweep, each in RUN/boot-N with its own
+ * records and logs; their p50s join boot 1's in ri->repeat.  A boot that
+ * failed is counted and named in the run's reason. */
+static void run_more_boots(struct run_info *ri)
+{
+    char top[PATH_MAX], reason[sizeof(ri->reason)], records[PATH_MAX + 16];
+    struct channel_report first = ri->channels;
+    struct repeat_table *t = &ri->repeat;
+
+    fmt(top, sizeof(top), "%s", ri->run_dir);
+    fmt(reason, sizeof(reason), "%s", ri->reason);
+    for (unsigned b = 1; b < t->boots && !interrupted; b++) {
+        struct run_data bd;
+
+        fmt(ri->run_dir, sizeof(ri->run_dir), "%s/boot-%u", top, b + 1);
+        ri->reason[0] = '\0';
+        if (mkdir(ri->run_dir, 0755) != 0 || !write_sweep(ri) ||
+            !collect_init(&bd, ri->configs, ri->nconfigs, ri->opt->smp)) {
+            fmt(ri->reason, sizeof(ri->reason), "cannot prepare %s", ri->run_dir);
+        } else {
+            hv_note("boot %u of %u (%s)", b + 1, t->boots, paths_display(ri->run_dir));
+            channels_plan(&ri->channels, ri->run_dir, ri->opt->memory_mib);
+            ri->channels.area_planned &= first.area_planned;
+            execute(ri);
+            channels_merge(&ri->channels, ri->run_dir, &bd);
+            fmt(records, sizeof(records), "%s/records.txt", ri->run_dir);
+            collect_file(&bd, records);
+            if (bd.failed && !ri->reason[0])
+                fmt(ri->reason, sizeof(ri->reason), "%s", bd.reason);
+            repeat_add_boot(t, b, &bd);
+            collect_free(&bd);
+        }
+        if (ri->reason[0] && t->failed_boots++ == 0)
+            fmt(t->first_failure, sizeof(t->first_failure), "boot %u: %s", b + 1, ri->reason);
+    }
+    fmt(ri->run_dir, sizeof(ri->run_dir), "%s", top);
+    fmt(ri->reason, sizeof(ri->reason), "%s", reason);
+    ri->channels = first;
+    if (t->failed_boots)
+        append(ri->reason, sizeof(ri->reason), "%s%u of %u boots failed (%s)",
+               ri->reason[0] ? "; " : "", t->failed_boots, t->boots, t->first_failure);
+}
+
 /* Turns the launch outcome and the collector's findings into a status. */
 static void conclude(struct run_info *ri)
 {
@@ -234,12 +281,19 @@ static int finish(struct run_info *ri)
     summary_print(stdout, &ri->data, ri->tc);
     ratio_print(stdout, &ri->data, ri->tc, ratio, nratio);
     analysis_print(stdout, &analysis);
+    if (ri->repeat.boots > 1) {
+        if (!repeat_write(ri->run_dir, &ri->repeat, &ri->data, err, sizeof(err)))
+            hv_err("%s", err);
+        repeat_print(stdout, &ri->repeat, &ri->data);
+    }
     conformance_print(stdout, ri->run_dir, &ri->data, NULL);
     verdicts_count(&ri->data, &counts);
     if (!ok)
         hv_err("run failed: %s", ri->reason);
     printf("run: %s (%s)\n", paths_display(ri->run_dir), ri->status);
     verdicts_print(stdout, &counts);
+    channels_print(stdout, &ri->channels, &ri->data);
+    tsc_skew_print(stdout, &ri->data);
     fflush(stdout);
     /* In the lab, L1's run's bad input (exit 2, e.g. a --cpu or --hv that
      * L1's KVM refused) passes through; a verdict's exit status 3 follows
@@ -273,6 +327,11 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
         run_release(&ri);
         return 2;
     }
+    if (ri.lab && o->repeat > 1) {
+        hv_err("--repeat %u: not available in the lab (one boot per run there)", o->repeat);
+        run_release(&ri);
+        return 2;
+    }
     if (interrupted) {
         hv_err("interrupted before the run started; nothing written");
         run_release(&ri);
@@ -291,6 +350,14 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
         run_release(&ri);
         return 1;
     }
+    channels_plan(&ri.channels, ri.run_dir, o->memory_mib);
+    /* The lab's L1 runs on a 9p run directory, which QEMU cannot map shared. */
+    if (o->channel_debugcon || ri.lab || getenv("HVFLUSH_NESTED_IN")) {
+        ri.channels.area_planned = false;
+        fmt(ri.channels.no_area_why, sizeof(ri.channels.no_area_why), "%s",
+            ri.lab ? "the lab: L1's run reports L2's channels" :
+            o->channel_debugcon ? "--channel debugcon" : "L1 of the lab (run directory on 9p)");
+    }
     if (!write_sweep(&ri) || !meta_write(&ri, err, sizeof(err))) {
         if (err[0])
             hv_err("%s", err);
@@ -298,9 +365,15 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
         return 1;
     }
     execute(&ri);
+    channels_merge(&ri.channels, ri.run_dir, &ri.data);
     fmt(records, sizeof(records), "%s/records.txt", ri.run_dir);
     collect_file(&ri.data, records);
+    if (o->repeat > 1 && repeat_init(&ri.repeat, o->repeat, ri.nconfigs)) {
+        repeat_add_boot(&ri.repeat, 0, &ri.data);
+        run_more_boots(&ri);
+    }
     rc = finish(&ri);
+    repeat_free(&ri.repeat);
     if (run_dir)
         fmt(run_dir, cap, "%s", ri.run_dir);
     run_release(&ri);

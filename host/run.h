@@ -16,11 +16,13 @@
 
 #include "accel.h"
 #include "cli.h"
+#include "channels.h"
 #include "collect.h"
 #include "hv_flags.h"
 #include "lab/lab.h"
 #include "pin.h"
 #include "qemu.h"
+#include "repeat.h"
 #include "results.h"
 
 struct run_info {
@@ -59,6 +61,8 @@ struct run_info {
     const char *status;              /* "running", "ok", "failed" */
     char reason[1536];               /* why the run failed */
     struct run_data data;
+    struct channel_report channels;  /* the record channels (channels.h) */
+    struct repeat_table repeat;      /* --repeat R > 1: p50 per boot (repeat.h) */
 };
 
 /* Checks the command line and resolves everything a run needs.  Returns

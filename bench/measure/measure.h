@@ -16,6 +16,12 @@
 /* The record stream of this run (emit.c). */
 extern struct record_writer records;
 void records_init(void);
+/* Emits the `output` record and the end record, then marks the results
+ * area complete; every stream ends through it. */
+void records_end(bool ok);
+
+/* tsc_skew.c: every CPU's TSC against CPU 0's, one `tscskew` record each. */
+void tsc_skew_measure(void);
 
 /* Verdicts and their power rule (pure logic, shared with the host). */
 #include <bench/verdict.h>

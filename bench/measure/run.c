@@ -291,7 +291,7 @@ static int give_up(const char *what)
     record_begin(&records, "error");
     record_str(&records, "what", what);
     record_finish(&records);
-    record_end_stream(&records, false);
+    records_end(false);
     return 1;
 }
 
@@ -328,6 +328,7 @@ int bench_run(void)
     emit_platform();
     hv_emit_records();
     conformance_run();
+    tsc_skew_measure();
     printk("cpus_online=%u apic=%s tsc=%llu Hz (%s, invariant=%d)\n", nr_cpus,
            apic_mode_name(), (unsigned long long)tsc_info.hz, tsc_info.source,
            tsc_info.invariant);
@@ -354,7 +355,7 @@ int bench_run(void)
                (unsigned long long)sweep.seed);
     for (i = 0; i < (uint32_t)nconfigs; i++)
         measure_config(&configs[order[i]], i, nconfigs, samples);
-    record_end_stream(&records, true);
+    records_end(true);
     printk("hvflush guest: done, %u records\n", records.next_seq);
     return 0;
 }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <bench/record.h>
 
-#define MAX_RUN_CONFIGS 64
+#define MAX_RUN_CONFIGS 128
 
 struct run_config {
     uint64_t id, pages, targets, samples_declared, nsamples;

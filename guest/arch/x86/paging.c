@@ -51,6 +51,17 @@ void *pages_alloc(size_t n)
     return (void *)(uintptr_t)p;
 }
 
+bool pages_reserve_above(uint64_t base, uint64_t size)
+{
+    uint64_t flags = spin_lock_irqsave(&alloc_lock);
+    bool ok = base >= alloc_next && base + size >= base && base + size <= alloc_limit;
+
+    if (ok)
+        alloc_limit = base;
+    spin_unlock_irqrestore(&alloc_lock, flags);
+    return ok;
+}
+
 void *page_alloc(void)
 {
     return pages_alloc(1);

@@ -8,6 +8,7 @@
 #ifndef ARCH_PAGING_H
 #define ARCH_PAGING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -25,6 +26,10 @@ void paging_init(void);
 /* Zeroed, page-aligned, identity-mapped physical page (bump allocator). */
 void *page_alloc(void);
 void *pages_alloc(size_t n);
+/* Keeps the allocator below base so that [base, base + size) stays free
+ * for another use (the results area).  False when pages at or above base
+ * were handed out already or the range is not identity-mapped RAM. */
+bool pages_reserve_above(uint64_t base, uint64_t size);
 /* Maps va -> pa with a 4 KiB page in the kernel tables (kernel_cr3(), which
  * every CPU runs on), allocating tables.  It does not invalidate the TLB:
  * re-pointing a present mapping needs an invlpg by the caller. */
