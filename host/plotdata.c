@@ -26,22 +26,6 @@ struct row {
     int cdf_idx;                /* 1-based; 0: no samples to draw */
 };
 
-/* Splits a CSV line in place (no quoting: these files never quote the
- * fields read here).  Returns the field count. */
-static int split(char *line, char **f, int max)
-{
-    int n = 0;
-
-    line[strcspn(line, "\r\n")] = '\0';
-    f[n++] = line;
-    for (char *p = line; *p && n < max; p++)
-        if (*p == ',') {
-            *p = '\0';
-            f[n++] = p + 1;
-        }
-    return n;
-}
-
 /* A series is every configuration that differs only in its target count:
  * the label without its "/t<N>" part ("ipi/invlpg/p1/t4/spin" ->
  * "ipi/invlpg/p1/spin"). */
@@ -88,7 +72,7 @@ static bool read_rows(const char *run_dir, struct row **rows, unsigned *nrows,
     in = fopen(path, "r");
     if (!in)
         return fmt(err, errcap, "cannot read %s: %s", path, strerror(errno)), false;
-    nf = fgets(line, sizeof(line), in) ? split(line, f, FIELDS_MAX) : 0;
+    nf = fgets(line, sizeof(line), in) ? csv_split_line(line, f, FIELDS_MAX) : 0;
     for (int c = 0; c < NCOL; c++)
         if ((col[c] = column(f, nf, names[c])) < 0) {
             fclose(in);
@@ -97,7 +81,7 @@ static bool read_rows(const char *run_dir, struct row **rows, unsigned *nrows,
     while (fgets(line, sizeof(line), in)) {
         struct row *r;
 
-        if (split(line, f, FIELDS_MAX) < nf)
+        if (csv_split_line(line, f, FIELDS_MAX) < nf)
             continue;
         if (*nrows == cap) {
             struct row *bigger = realloc(*rows, (cap = cap ? cap * 2 : 64) * sizeof(**rows));
@@ -181,7 +165,7 @@ static bool write_cdfs(const char *run_dir, const char *data_dir, const struct r
     in = fopen(path, "r");
     if (!in)
         return fmt(err, errcap, "cannot read %s: %s", path, strerror(errno)), false;
-    nf = getline(&line, &cap, in) > 0 ? split(line, f, FIELDS_MAX) : 0;
+    nf = getline(&line, &cap, in) > 0 ? csv_split_line(line, f, FIELDS_MAX) : 0;
     cid = column(f, nf, "id");
     cns = column(f, nf, "ns");
     if (cid < 0 || cns < 0) {
@@ -193,7 +177,7 @@ static bool write_cdfs(const char *run_dir, const char *data_dir, const struct r
         long id;
         double ns;
 
-        if (split(line, f, FIELDS_MAX) < nf || !*f[cns])
+        if (csv_split_line(line, f, FIELDS_MAX) < nf || !*f[cns])
             continue;
         id = strtol(f[cid], NULL, 10);
         if (id != current) {

@@ -310,3 +310,17 @@ void csv_put_text(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+int csv_split_line(char *line, char **f, int max)
+{
+    int n = 0;
+
+    line[strcspn(line, "\r\n")] = '\0';
+    f[n++] = line;
+    for (char *p = line; *p && n < max; p++)
+        if (*p == ',') {
+            *p = '\0';
+            f[n++] = p + 1;
+        }
+    return n;
+}

@@ -32,6 +32,11 @@ bool write_file(const char *path, const char *buf, size_t len);
 /* Writes a free-text CSV field (RFC 4180): quoted, with quotes doubled, when
  * it holds a comma, a quote or a newline (a newline becomes a space). */
 void csv_put_text(FILE *f, const char *s);
+/* Splits a line of one of hvflush's own CSV files in place at its commas
+ * (they quote no field a reader splits: csv_put_text() quotes only free
+ * text, which readers do not split), dropping the line end; at most max
+ * fields into f.  Returns the field count. */
+int csv_split_line(char *line, char **f, int max);
 
 /* Looks an executable name up in $PATH (or checks it, if it contains '/').
  * Writes the full path to out; false if not found. */

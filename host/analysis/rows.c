@@ -13,21 +13,6 @@
 
 #define FIELDS_MAX 96
 
-/* Splits a CSV line in place (summary.csv quotes none of these fields). */
-static int split(char *line, char **f, int max)
-{
-    int n = 0;
-
-    line[strcspn(line, "\r\n")] = '\0';
-    f[n++] = line;
-    for (char *p = line; *p && n < max; p++)
-        if (*p == ',') {
-            *p = '\0';
-            f[n++] = p + 1;
-        }
-    return n;
-}
-
 enum col { C_LABEL, C_STRATEGY, C_FLUSH, C_INPUT, C_SCOPE, C_PROCS, C_STATE, C_VERDICT,
            C_TARGETS, C_PAGES, C_N, C_P50, C_CI_LO, C_CI_HI, C_CI_FLAG, C_TARGET_SET, NCOL };
 static const char *const col_names[NCOL] = {
@@ -113,7 +98,7 @@ bool summary_rows_read(const char *run_dir, struct summary_row **rows, size_t *n
         fclose(in);
         return false;
     }
-    nf = split(line, f, FIELDS_MAX);
+    nf = csv_split_line(line, f, FIELDS_MAX);
     for (int i = 0; i < NCOL; i++) {
         col[i] = -1;
         for (int k = 0; k < nf; k++)
@@ -139,7 +124,7 @@ bool summary_rows_read(const char *run_dir, struct summary_row **rows, size_t *n
             }
             *rows = bigger;
         }
-        nf = split(line, f, FIELDS_MAX);
+        nf = csv_split_line(line, f, FIELDS_MAX);
         if (!parse_row(f, nf, col, &(*rows)[*n])) {
             fmt(err, errcap, "%s line %zu: malformed row", path, lineno);
             fclose(in);
