@@ -313,7 +313,7 @@ void channels_print(FILE *f, const struct channel_report *c, const struct run_da
         double r = guest_rate(d, chans[i], &bytes);
 
         if (r >= 0)
-            fprintf(f, "; %s %.1f kB at %.2f MB/s", chans[i], (double)bytes / 1e3, r);
+            fprintf(f, "; %s %.1f kB at %.3g MB/s", chans[i], (double)bytes / 1e3, r);
     }
     if (c->merged && c->area_bytes)
         fprintf(f, "; host read the area in %.0f ms", c->merge_ms);
