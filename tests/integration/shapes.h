@@ -36,6 +36,10 @@ extern struct shapes_sweep shapes_sw;
 /* Parses e->sweep_file and expands it for cpus; false (and a message) if
  * it cannot. */
 bool shapes_expand(const struct shapes_expect *e, unsigned cpus);
+/* Runs `hvflush ARGS`, saying its wall time under `what`, then `hvflush
+ * plot` on its run directory.  NULL (with the reason on stderr) when the
+ * run left no directory or the plot failed. */
+struct run_result *shapes_run_and_plot(const char *args, const char *what);
 /* The expanded configuration with this id; NULL if none. */
 const struct sweep_config *shapes_config(unsigned id);
 /* The summary.csv row of configuration id; -1 if none. */

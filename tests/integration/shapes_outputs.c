@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -236,4 +237,28 @@ unsigned shapes_check_all(const struct run_result *r, const struct shapes_expect
            shapes_check_ratio(r) + shapes_check_throughput(r) +
            shapes_check_interference(r) + shapes_check_costmodel(r) +
            shapes_check_decision(r);
+}
+
+struct run_result *shapes_run_and_plot(const char *args, const char *what)
+{
+    struct timespec t0, t1;
+    struct run_result *r;
+    char cmd[700];
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    r = run_hvflush(args);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    print_message("%s: %.1f s wall\n", what,
+                  (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    if (!r->run_dir[0]) {
+        fprintf(stderr, "hvflush run exited %d without a run directory: %s\n",
+                r->exit_code, r->err);
+        return NULL;
+    }
+    snprintf(cmd, sizeof(cmd), "build/hvflush plot '%s' >/dev/null", r->run_dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "hvflush plot failed\n");
+        return NULL;
+    }
+    return r;
 }

@@ -47,25 +47,11 @@ static const struct { const char *reason, *flag; } refusals[] = {
 
 static int run_smoke(void **state)
 {
-    struct timespec t0, t1;
-    char cmd[700];
-
     (void)state;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    run = run_hvflush("run --accel lab --sweep smoke");
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    print_message("hvflush run --accel lab --sweep smoke: %.1f s wall\n",
-                  (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-    if (!run->run_dir[0]) {
-        fprintf(stderr, "hvflush run exited %d without a run directory: %s\n",
-                run->exit_code, run->err);
+    run = shapes_run_and_plot("run --accel lab --sweep smoke",
+                              "hvflush run --accel lab --sweep smoke");
+    if (!run)
         return -1;
-    }
-    snprintf(cmd, sizeof(cmd), "build/hvflush plot '%s' >/dev/null", run->run_dir);
-    if (system(cmd) != 0) {
-        fprintf(stderr, "hvflush plot failed\n");
-        return -1;
-    }
     meta_value(run, "accelerator", "timing_class", NULL, timing_class, sizeof(timing_class));
     expect.timing_class = timing_class;
     return 0;

@@ -36,26 +36,10 @@ static struct run_result *run;
 
 static int run_smoke(void **state)
 {
-    struct timespec t0, t1;
-    char cmd[700];
-
     (void)state;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    run = run_hvflush("run --accel tcg --smp 4 --sweep smoke");
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    print_message("hvflush run --sweep smoke (TCG, 4 vCPUs): %.1f s wall\n",
-                  (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-    if (!run->run_dir[0]) {
-        fprintf(stderr, "hvflush run exited %d without a run directory: %s\n",
-                run->exit_code, run->err);
-        return -1;
-    }
-    snprintf(cmd, sizeof(cmd), "build/hvflush plot '%s' >/dev/null", run->run_dir);
-    if (system(cmd) != 0) {
-        fprintf(stderr, "hvflush plot failed\n");
-        return -1;
-    }
-    return 0;
+    run = shapes_run_and_plot("run --accel tcg --smp 4 --sweep smoke",
+                              "hvflush run --sweep smoke (TCG, 4 vCPUs)");
+    return run ? 0 : -1;
 }
 
 static void test_smoke_tcg_shapes(void **state)
