@@ -91,25 +91,6 @@ static inline void store_release(volatile uint64_t *p, uint64_t v)
     __atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-void flush_window(enum flush_op op, uint32_t pages)
-{
-    uint32_t i;
-
-    if (op == FLUSH_NONE)   /* the ipi flush=none baseline: acknowledge only */
-        return;
-    if (op == FLUSH_INVPCID) {
-        for (i = 0; i < pages; i++)
-            invpcid_addr(0, TEST_WINDOW_VA + i * PAGE_SIZE);
-        return;
-    }
-    if (op == FLUSH_CR3) {
-        write_cr3(read_cr3());
-        return;
-    }
-    for (i = 0; i < pages; i++)
-        invlpg((const void *)(TEST_WINDOW_VA + i * PAGE_SIZE));
-}
-
 /* Reads every probe page and counts what it saw into the target's slots. */
 static void probe_read(struct percpu *me, bool count)
 {
