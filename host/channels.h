@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "collect.h"
+#include "analysis/collect.h"
 
 struct channel_report {
     /* The plan (channels_plan). */

@@ -64,7 +64,7 @@ struct cli_options {
     bool hv_given;              /* --hv was typed */
     const char *cpu;            /* --cpu MODEL; NULL: host on hardware KVM, else qemu64 */
     const char *kut_dir;        /* crosscheck's --kut DIR (a kvm-unit-tests tree) */
-    /* Getting data out (bench/record-format.md, "Channel"; host/repeat.c): */
+    /* Getting data out (bench/record-format.md, "Channel"; host/analysis/repeat.c): */
     bool channel_debugcon;      /* --channel debugcon: no results area */
     unsigned repeat;            /* --repeat R: boots of the same sweep (default 1) */
 };

@@ -3,20 +3,38 @@
  * main() parses the command line and hands over to one command.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "crosscheck.h"
 #include "lab/lab.h"
 #include "pin.h"
-#include "plot.h"
+#include "analysis/plot.h"
 #include "run.h"
 #include "util.h"
 #include "version.h"
+
+/* The commands with their own option parsers, by name. */
+static const struct {
+    const char *name;
+    int (*command)(int argc, char **argv);
+} own_parser_commands[] = {
+    { "compare", compare_command },
+    { "runs",    runs_command },
+    { "report",  report_command },
+    { "pin",     pin_command },
+};
 
 int main(int argc, char **argv)
 {
     struct cli_options o;
     char err[512];
+
+    for (unsigned i = 0; argc >= 2 && i < sizeof(own_parser_commands) /
+                                         sizeof(own_parser_commands[0]); i++)
+        if (!strcmp(argv[1], own_parser_commands[i].name))
+            return own_parser_commands[i].command(argc - 1, argv + 1);
 
     if (!cli_parse(argc, argv, &o, err, sizeof(err))) {
         hv_err("%s", err);

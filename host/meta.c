@@ -12,9 +12,9 @@
 #include <jansson.h>
 
 #include "run.h"
-#include "tsc_skew.h"
+#include "analysis/tsc_skew.h"
 #include "util.h"
-#include "verdicts.h"
+#include "analysis/verdicts.h"
 #include "version.h"
 
 static json_t *str_or_null(const char *s)

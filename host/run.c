@@ -12,18 +12,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conformance.h"
+#include "analysis/conformance.h"
 #include "paths.h"
 #include "qemu.h"
 #include "qmp.h"
-#include "ratio.h"
+#include "analysis/ratio.h"
 #include "analysis/analysis.h"
 #include "run.h"
-#include "summary.h"
-#include "throughput.h"
-#include "tsc_skew.h"
+#include "analysis/summary.h"
+#include "analysis/throughput.h"
+#include "analysis/tsc_skew.h"
 #include "util.h"
-#include "verdicts.h"
+#include "analysis/verdicts.h"
 
 #define QMP_SETUP_MS 15000
 

@@ -17,12 +17,12 @@
 #include "accel.h"
 #include "cli.h"
 #include "channels.h"
-#include "collect.h"
+#include "analysis/collect.h"
 #include "hv_flags.h"
 #include "lab/lab.h"
 #include "pin.h"
 #include "qemu.h"
-#include "repeat.h"
+#include "analysis/repeat.h"
 #include "results.h"
 
 struct run_info {

@@ -15,7 +15,7 @@
  *
  * Outcomes are recorded, never judged, here: the guest does not know which
  * hypervisor (version, enforce-cpuid or not) it is measuring.  The host
- * judges each record against the same table row (host/conformance.c).  A
+ * judges each record against the same table row (host/analysis/conformance.c).  A
  * case gated on XMM input is skipped, not recorded, where that is not
  * advertised.
  *

@@ -12,7 +12,7 @@
 #include <bench/median_ci.h>
 #include <bench/timing.h>
 
-#include "stats.h"
+#include "analysis/stats.h"
 
 bool figures_compute(const struct sweep_config *cfg, const uint64_t *samples, size_t n,
                      struct config_figures *out)

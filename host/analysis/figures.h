@@ -1,5 +1,5 @@
 /*
- * One configuration's figures beyond host/stats.c, computed on the host
+ * One configuration's figures beyond host/analysis/stats.c, computed on the host
  * from its raw samples with the guest's own code: the log-linear
  * histogram (bench/hdr.c: p90 and p99.9 within 0.78 % below the exact
  * nearest-rank value; mean and standard deviation exact, from its running
@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "collect.h"
+#include "analysis/collect.h"
 
 #define FIGURES_HEADER \
     "hdr_p90_cyc,hdr_p999_cyc,hdr_mean_cyc,hdr_stddev_cyc," \

@@ -14,8 +14,8 @@
 #include <bench/median_ci.h>
 #include <bench/timing.h>
 
-#include "collect_internal.h"
-#include "stats.h"
+#include "analysis/collect_internal.h"
+#include "analysis/stats.h"
 
 static bool opt_u64(struct run_data *d, const struct record *r, const char *key,
                     uint64_t *out, bool *present)

@@ -19,7 +19,7 @@
 #include <jansson.h>
 
 #include "shapes.h"
-#include "summary.h"
+#include "analysis/summary.h"
 
 struct shapes_sweep shapes_sw;
 

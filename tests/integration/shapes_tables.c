@@ -25,8 +25,8 @@
 #include <cmocka.h>
 
 #include "shapes.h"
-#include "ratio.h"
-#include "throughput.h"
+#include "analysis/ratio.h"
+#include "analysis/throughput.h"
 #include "analysis/costmodel.h"
 #include "analysis/decision.h"
 #include "analysis/rows.h"

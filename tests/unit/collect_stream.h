@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "collect.h"
+#include "analysis/collect.h"
 
 #define SMP 2
 #define SAMPLES 40

@@ -20,8 +20,8 @@
 #include <bench/record.h>
 #include <bench/sweep.h>
 
-#include "collect.h"
-#include "stats.h"
+#include "analysis/collect.h"
+#include "analysis/stats.h"
 
 static struct sweep sw;
 static struct sweep_config cfgs[8];

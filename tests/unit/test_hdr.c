@@ -16,7 +16,7 @@
 #include <bench/hdr.h>
 #include <bench/timing.h>
 
-#include "stats.h"
+#include "analysis/stats.h"
 
 /* The documented bound: lowest(v) <= v and v - lowest(v) < v / 128. */
 static bool within_bound(uint64_t v, uint64_t rep)

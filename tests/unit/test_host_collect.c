@@ -1,5 +1,5 @@
 /*
- * Unit tests of the collector (host/collect.c) on hand-made record streams
+ * Unit tests of the collector (host/analysis/collect.c) on hand-made record streams
  * (collect_stream.c): a good stream, configurations that are results without
  * samples, and streams with a bad checksum, a missing or failed end record,
  * a wrong sample count, a gap in the sample indexes, a missing verify

@@ -1,6 +1,6 @@
 /*
  * Unit tests of the collector's checks of each configuration against the
- * sweep (host/collect_config.c), on hand-made record streams
+ * sweep (host/analysis/collect_config.c), on hand-made record streams
  * (collect_stream.c): a configuration the sweep did not ask for, a missing
  * latency record, more clamped samples than samples, targets placed
  * elsewhere than the sweep says, precision fields on an IPI

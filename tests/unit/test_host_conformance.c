@@ -1,6 +1,6 @@
 /*
  * Unit tests of the conformance judgement (bench/conformance_cases.c and
- * host/conformance.c): the case table is well formed, the hypervisor and
+ * host/analysis/conformance.c): the case table is well formed, the hypervisor and
  * its version come from meta.json, every expected answer reads `match`, a
  * changed answer reads `deviation` (in conformance.csv and on the
  * terminal), a case the guest refused is never judged, and a
@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include <bench/conformance.h>
-#include "conformance.h"
+#include "analysis/conformance.h"
 
 static const struct conformance_env kvm61 = { .kvm = true, .major = 6, .minor = 1,
                                               .release = "6.1.0-56-amd64" };

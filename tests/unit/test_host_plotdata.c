@@ -1,5 +1,5 @@
 /*
- * Unit tests of the plot data preparation (host/plotdata.c): a hand-made
+ * Unit tests of the plot data preparation (host/analysis/plotdata.c): a hand-made
  * summary.csv and samples.csv become per-series files sorted by target
  * count and per-configuration CDF files, with the right titles and axis
  * choices.
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "plotdata.h"
-#include "summary.h"
+#include "analysis/plotdata.h"
+#include "analysis/summary.h"
 
 static char dir[64];
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the hypercall-vs-IPI comparison (host/ratio.c): the best
+ * Unit tests of the hypercall-vs-IPI comparison (host/analysis/ratio.c): the best
  * p50 of each family per target count, configurations that must not be
  * candidates (failed or erroneous verification, errors, unsupported), and
  * ratio.csv as written.
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ratio.h"
+#include "analysis/ratio.h"
 #include "util.h"
 
 #define NCFG 6

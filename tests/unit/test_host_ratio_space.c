@@ -1,5 +1,5 @@
 /*
- * host/ratio.c and address spaces: a hypercall naming a space loaded
+ * host/analysis/ratio.c and address spaces: a hypercall naming a space loaded
  * nowhere (scope=unloaded) is a cost baseline -- it owes no flush -- and is
  * never the best hypercall of a target count, however fast; scope=other
  * and global/large configurations are ordinary candidates.
@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ratio.h"
+#include "analysis/ratio.h"
 
 static uint64_t storage[3][3];
 

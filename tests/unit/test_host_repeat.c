@@ -1,6 +1,6 @@
 /*
  * Unit tests of --repeat and --channel parsing (host/cli.c) and of the
- * between-boot variation (host/repeat.c): statistics on known values,
+ * between-boot variation (host/analysis/repeat.c): statistics on known values,
  * missing boots left out, p50 per boot in ns with each boot's TSC rate, and
  * repeat.csv's rows.
  */
@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
-#include "repeat.h"
+#include "analysis/repeat.h"
 #include "util.h"
 
 static bool parse(const char *a1, const char *a2, struct cli_options *o, char *err)

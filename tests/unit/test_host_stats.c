@@ -1,5 +1,5 @@
 /*
- * Unit tests of the latency statistics (host/stats.c): nearest-rank
+ * Unit tests of the latency statistics (host/analysis/stats.c): nearest-rank
  * percentiles of known arrays, mean and sample standard deviation.
  */
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 
 #include <bench/timing.h>
 
-#include "stats.h"
+#include "analysis/stats.h"
 
 /* cmocka 1.1.5 compares floats only in single precision. */
 #define assert_double_equal(a, b, eps) do { \

@@ -1,6 +1,6 @@
 /*
  * Unit tests of the host's throughput and interference checks
- * (host/throughput.c): hand-made `initiator`, `throughput` and
+ * (host/analysis/throughput.c): hand-made `initiator`, `throughput` and
  * `interference` records fed through the collector for a sweep of two
  * initiators with one working target each on 4 vCPUs (CPUs 0-1 -> 2 | 3).
  * A consistent set is accepted; each spoiled one (a sum that does not add
@@ -15,8 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collect.h"
-#include "throughput.h"
+#include "analysis/collect.h"
+#include "analysis/throughput.h"
 
 #define SMP 4
 

@@ -16,7 +16,7 @@
 
 #include <bench/median_ci.h>
 
-#include "stats.h"
+#include "analysis/stats.h"
 
 /* P(B <= k) for B ~ Binomial(n, 1/2), in double (log space: no
  * overflow for large n). */

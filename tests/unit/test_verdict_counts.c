@@ -1,5 +1,5 @@
 /*
- * Unit tests of the run's verdict counts (host/verdicts.c): each kind is
+ * Unit tests of the run's verdict counts (host/analysis/verdicts.c): each kind is
  * counted from the collector's per-configuration results (a guest error
  * record counts as error, a configuration without a verdict not at all),
  * the terminal line, the meta.json object, and the exit status: 3 as soon
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "verdicts.h"
+#include "analysis/verdicts.h"
 
 static void set_verdict(struct config_result *c, const char *v)
 {

@@ -2,7 +2,7 @@
  * The Hyper-V flush-hypercall conformance cases, one table row per case,
  * read by both sides: the guest (bench/measure/conformance.c) builds and
  * issues each case from its row and records the outcome; the host
- * (host/conformance.c) judges that outcome against the row's expectations.
+ * (host/analysis/conformance.c) judges that outcome against the row's expectations.
  *
  * A row says what the TLFS prescribes for its input and what KVM answers,
  * with the reason wherever KVM's answer is not the TLFS's (or the TLFS

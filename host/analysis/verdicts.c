@@ -3,7 +3,7 @@
  * without a verdict (verify off, never announced) is not counted.
  */
 #include <string.h>
-#include "verdicts.h"
+#include "analysis/verdicts.h"
 
 void verdicts_count(const struct run_data *d, struct verdict_counts *out)
 {

@@ -2,8 +2,8 @@
  * summary.csv, samples.csv, verify.csv and the end-of-run table
  * (see summary.h).
  */
-#include "conformance.h"
-#include "summary.h"
+#include "analysis/conformance.h"
+#include "analysis/summary.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -12,7 +12,7 @@
 
 #include <bench/timing.h>
 
-#include "stats.h"
+#include "analysis/stats.h"
 #include "util.h"
 
 /* Cycles to nanoseconds; NaN when the TSC frequency is unknown. */

@@ -3,11 +3,11 @@
  * TSC_0 in cycles, each known to within its uncertainty (half the width of
  * the interval the ping-pong bounded it to).
  */
-#include "tsc_skew.h"
+#include "analysis/tsc_skew.h"
 
 #include <stdlib.h>
 
-#include "collect_internal.h"
+#include "analysis/collect_internal.h"
 
 void tsc_skew_collect(struct run_data *d, const struct record *r)
 {

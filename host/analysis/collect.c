@@ -1,8 +1,8 @@
 /*
  * The collector: record stream validation and gathering (see collect.h).
  */
-#include "collect.h"
-#include "collect_internal.h"
+#include "analysis/collect.h"
+#include "analysis/collect_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "throughput.h"
-#include "tsc_skew.h"
+#include "analysis/throughput.h"
+#include "analysis/tsc_skew.h"
 #include "util.h"
 
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <jansson.h>
-#include "collect.h"
+#include "analysis/collect.h"
 
 /* Which hypervisor answered the hypercalls.  In the lab and on a KVM host
  * it is KVM, of the Linux version that runs it (L1's kernel in the lab,

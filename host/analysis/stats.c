@@ -1,7 +1,7 @@
 /*
  * Descriptive statistics of latency samples (see stats.h).
  */
-#include "stats.h"
+#include "analysis/stats.h"
 
 #include <bench/timing.h>
 

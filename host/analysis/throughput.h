@@ -1,5 +1,5 @@
 /*
- * The throughput and interference results of a run (host/throughput.c):
+ * The throughput and interference results of a run (host/analysis/throughput.c):
  * the guest's `initiator`, `throughput` and `interference` records
  * (bench/record-format.md), checked against the configuration the host
  * expanded, and written to throughput.csv (one row per configuration with
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "accel.h"
-#include "collect.h"
+#include "analysis/collect.h"
 
 #define THROUGHPUT_HEADER \
     "id,label,strategy,targets,state,initiators,share,aggregate_per_s,per_initiator_per_s," \

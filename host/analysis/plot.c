@@ -3,7 +3,7 @@
  * (plotdata.c) and passes everything a script needs as gnuplot -e
  * variables; each script writes <outbase>.svg and <outbase>.png.
  */
-#include "plot.h"
+#include "analysis/plot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 
 #include "paths.h"
 #include "analysis/analysis.h"
-#include "plotdata.h"
+#include "analysis/plotdata.h"
 #include "results.h"
 #include "util.h"
 

@@ -1,14 +1,14 @@
 /*
  * Best hypercall vs best IPI shootdown per target count (see ratio.h).
  */
-#include "ratio.h"
+#include "analysis/ratio.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
+#include "analysis/stats.h"
 #include "util.h"
 
 /* p50 of a configuration's samples (nearest rank); false when it has none

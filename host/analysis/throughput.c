@@ -12,7 +12,7 @@
  * sum of their per_s); one `interference` record per placed target, each
  * naming a placed target CPU.
  */
-#include "throughput.h"
+#include "analysis/throughput.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect_internal.h"
+#include "analysis/collect_internal.h"
 #include "util.h"
 
 static struct config_result *config_for(struct run_data *d, const struct record *r)

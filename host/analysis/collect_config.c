@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect.h"
-#include "collect_internal.h"
+#include "analysis/collect.h"
+#include "analysis/collect_internal.h"
 #include "util.h"
 
 static const char *const verdicts[] = {

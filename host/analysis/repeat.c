@@ -4,14 +4,14 @@
  * convention of summary.csv), in ns with that boot's own TSC rate, so
  * boots whose calibration differed stay comparable.
  */
-#include "repeat.h"
+#include "analysis/repeat.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
+#include "analysis/stats.h"
 #include "util.h"
 
 void repeat_stat_compute(const double *p50, unsigned boots, struct repeat_stat *s)

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "collect.h"
+#include "analysis/collect.h"
 
 /* Appends one tscskew record to d->guest's "tsc_skew" array. */
 void tsc_skew_collect(struct run_data *d, const struct record *r);

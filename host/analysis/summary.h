@@ -22,7 +22,7 @@
 #include <stdio.h>
 
 #include "accel.h"
-#include "collect.h"
+#include "analysis/collect.h"
 #include "analysis/figures.h"
 
 #define SUMMARY_HEADER \

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 #include <bench/ci_target.h>
-#include "collect.h"
+#include "analysis/collect.h"
 
 /* A record as a JSON object (digit-only values become integers). */
 json_t *record_json(const struct record *r);

@@ -3,7 +3,7 @@
  * (see plotdata.h).  The CSVs read here are the ones summary.c writes;
  * columns are found by their header names.
  */
-#include "plotdata.h"
+#include "analysis/plotdata.h"
 
 #include <errno.h>
 #include <math.h>

@@ -37,7 +37,7 @@ struct config_result {
     struct verify_result verify;
     char error[128];            /* "what" of a guest error record for this id */
     char unsupported[96];       /* reason of a guest unsupported record, "" if none */
-    struct throughput_result *throughput;   /* host/throughput.c; NULL until one arrives */
+    struct throughput_result *throughput;   /* host/analysis/throughput.c; NULL until one arrives */
     /* The latency record's adaptive-sampling fields (host/analysis/latency_ci.c). */
     bool has_guest_ci;          /* it carried ci_lo and ci_hi */
     uint64_t guest_rounds;      /* rounds, 1 when absent */

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "collect.h"
+#include "analysis/collect.h"
 
 /* Between-boot variation of one configuration's p50s (ns); NAN entries
  * (a boot without samples for it) are left out. */

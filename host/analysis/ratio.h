@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "accel.h"
-#include "collect.h"
+#include "analysis/collect.h"
 
 #define RATIO_HEADER \
     "targets,hv_label,hv_p50_cyc,hv_p50_ns,ipi_label,ipi_p50_cyc,ipi_p50_ns,hv_over_ipi," \

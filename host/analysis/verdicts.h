@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 #include <jansson.h>
-#include "collect.h"
+#include "analysis/collect.h"
 
 #define HVFLUSH_EXIT_VERDICT 3   /* complete run with a fail or error verdict */
 

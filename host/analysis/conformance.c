@@ -17,7 +17,7 @@
 
 #include <bench/conformance.h>
 
-#include "conformance.h"
+#include "analysis/conformance.h"
 #include "util.h"
 
 static const char *field(const json_t *rec, const char *key, char *buf, size_t cap)
