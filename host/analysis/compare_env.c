@@ -7,9 +7,11 @@
  */
 #include "analysis/compare_parts.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/compare_table.h"
 #include "util.h"
@@ -196,8 +198,10 @@ static json_t *load_meta(const char *run)
 
     fmt(path, sizeof(path), "%s/meta.json", run);
     meta = json_load_file(path, 0, &jerr);
-    if (!meta)
-        hv_err("compare: %s: %s", path, jerr.text);
+    if (!meta && access(path, R_OK) != 0)
+        hv_err("compare: %s: %s", path, strerror(errno));
+    else if (!meta)
+        hv_err("compare: %s: line %d: %s", path, jerr.line, jerr.text);
     else if (!json_is_object(meta)) {
         hv_err("compare: %s: not a JSON object", path);
         json_decref(meta);

@@ -25,6 +25,8 @@
 /* The visible mark of a value that differs from the reference run's. */
 #define CMP_DIFF_MARK  "\u2260"
 #define CMP_KEYS_MAX   3
+/* A text table wider than this is printed as one block per row. */
+#define CMP_TEXT_WIDTH_MAX 160
 
 struct cmp_row {
     char *key[CMP_KEYS_MAX];
@@ -76,8 +78,10 @@ bool cmp_table_write_csv(const struct cmp_table *t, const char *path,
                          const char *const *names);
 
 /* The text table: a heading line, then the rows (all of them, or only
- * those that differ or are missing from some run), differing values
- * prefixed with CMP_DIFF_MARK, then one line counting them. */
+ * those that differ), differing values prefixed with CMP_DIFF_MARK (one
+ * block per row when wider than CMP_TEXT_WIDTH_MAX), then one line counting
+ * the rows that differ, those not in every run, and the runs the table's
+ * source is absent from. */
 void cmp_table_text(const struct cmp_table *t, FILE *f, const char *const *names,
                     bool all_rows);
 /* The HTML <section id="compare-ID">: heading, sentence, every row; a row
