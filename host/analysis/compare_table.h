@@ -3,7 +3,8 @@
  * (host/analysis/compare_env.c, compare_nontiming.c, compare_conformance.c):
  * rows named by one to three keys, one value per run, each value compared
  * with the reference run's (the baseline; the first run for the
- * environment).  Printed as a text table, an HTML <section> and a CSV file.
+ * environment).  Printed as a text table (compare_table_text.c), an HTML
+ * <section> and a CSV file (compare_table.c).
  *
  * A cell is one of
  *   a value          what the run says;
