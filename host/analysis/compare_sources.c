@@ -29,7 +29,7 @@ int cmp_csv_rows(const char *dir, const char *file, const char *const *cols, uns
         return 0;
     if (!(in = fopen(path, "r"))) {
         if (errno != ENOENT)
-            hv_err("compare: %s: %s (taken as absent)", path, strerror(errno));
+            hv_err("%s: %s (taken as absent)", path, strerror(errno));
         return 0;
     }
     if (getline(&line, &cap, in) < 0) {

@@ -1,6 +1,6 @@
 /*
  * The side-by-side tables of "hvflush compare"'s non-timing parts
- * (host/analysis/compare_env.c, compare_nontiming.c, compare_conformance.c):
+ * (host/analysis/compare_env.c, compare_nontiming.c, compare_sources.c):
  * rows named by one to three keys, one value per run, each value compared
  * with the reference run's (the baseline; the first run for the
  * environment).  Printed as a text table (compare_table_text.c), an HTML
