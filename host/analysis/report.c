@@ -9,6 +9,7 @@
  * inlined.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -94,7 +95,7 @@ static bool ensure_plots(const struct report_run *r, char *why, size_t cap)
 {
     char path[PATH_MAX + 32];
     const char *status = meta_str(r->meta, "status", NULL);
-    int rc;
+    int rc, saved, devnull;
 
     fmt(path, sizeof(path), "%s/plots/latency.png", r->dir);
     if (access(path, R_OK) == 0)
@@ -103,8 +104,23 @@ static bool ensure_plots(const struct report_run *r, char *why, size_t cap)
         fmt(why, cap, "no plots: the run's status is %s", status ? status : "missing");
         return false;
     }
+    /* The plot step lists its files on stdout; the report's stdout is its
+     * own path alone. */
     fflush(stdout);
+    saved = dup(STDOUT_FILENO);
+    devnull = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && devnull >= 0)
+        dup2(devnull, STDOUT_FILENO);
     rc = plot_command(r->dir);
+    fflush(stdout);
+    if (saved >= 0 && devnull >= 0)
+        dup2(saved, STDOUT_FILENO);
+    if (saved >= 0)
+        close(saved);
+    if (devnull >= 0)
+        close(devnull);
+    if (!rc)
+        hv_note("report: plotted %s/plots first", paths_display(r->dir));
     if (rc) {
         fmt(why, cap, "the plot step failed (exit %d); see %s/plots/gnuplot.log", rc,
             paths_display(r->dir));
