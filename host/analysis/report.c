@@ -143,7 +143,12 @@ static void default_out(const struct report_run *runs, unsigned n, char *out, si
     fmt(parent, sizeof(parent), "%s", runs[0].dir);
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-    fmt(out, cap, "%s/report-%s.html", dirname(parent), stamp);
+    const char *root = dirname(parent);
+
+    fmt(out, cap, "%s/report-%s.html", root, stamp);
+    /* Two reports within one second get their own names. */
+    for (unsigned k = 2; access(out, F_OK) == 0 && k < 1000; k++)
+        fmt(out, cap, "%s/report-%s-%u.html", root, stamp, k);
 }
 
 /* The comparison section: compare_runs() into cmp_dir, its body inlined. */
