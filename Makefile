@@ -72,6 +72,8 @@ $(BUILD)/tests/test_smoke_tcg $(BUILD)/tests/test_smoke_lab: tests/integration/s
 	tests/integration/shapes_outputs.c tests/integration/shapes_tables.c \
 	tests/integration/shapes_faults.c tests/integration/shapes.h
 $(BUILD)/tests/test_host_channels: tests/unit/collect_stream.c
+# The report's browser test decodes Chromium's screenshot with libpng.
+$(BUILD)/tests/test_report_chromium: HOST_LIBS += -lpng
 $(BUILD)/tests/%: tests/unit/%.c $(HOST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) $(HOST_LIBS) -lcmocka
@@ -83,7 +85,8 @@ $(BUILD)/tests/%: tests/integration/%.c tests/integration/harness.c tests/integr
 deps:
 	@scripts/deps.sh
 
-# `make run` — the default sweep on the best accelerator present, then plots.
+# `make run` — the default sweep on the best accelerator present, then plots,
+# then the HTML report (its path is the last line printed).
 # `make run SWEEP=smoke RUN_ARGS="--smp 8 --accel tcg"` picks others.
 SWEEP    ?= default
 RUN_ARGS ?=
@@ -91,6 +94,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/hvflush run --sweep $(SWEEP) $(RUN_ARGS)
 	$(BUILD)/hvflush plot results/latest
+	$(BUILD)/hvflush report results/latest
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(INTEG_BIN)

@@ -3,11 +3,12 @@
 # missing ones when run as root, otherwise prints the exact command and fails.
 set -eu
 
-# The last line is the nested lab's (scripts/lab/prepare.sh): a static
+# chromium and libpng-dev: the report's browser test (headless screenshot,
+# decoded with libpng).  The last line is the nested lab's (scripts/lab/prepare.sh): a static
 # busybox, cpio for the initramfs, xz for 6.12's compressed modules, and
 # kmod's modinfo for module dependencies.
 PACKAGES="gcc make binutils pkg-config libhwloc-dev libjansson-dev libcmocka-dev \
-qemu-system-x86 gnuplot-nox libgsl-dev \
+qemu-system-x86 gnuplot-nox libgsl-dev chromium libpng-dev \
 busybox-static cpio xz-utils kmod"
 
 missing=""

@@ -20,6 +20,7 @@
 #include "paths.h"
 #include "analysis/analysis.h"
 #include "analysis/plotdata.h"
+#include "analysis/plotdata_load.h"
 #include "results.h"
 #include "util.h"
 
@@ -145,6 +146,7 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
     char label[256], run_id[RUN_ID_MAX], plots[PATH_MAX], data[PATH_MAX + 8];
     char pattern[PATH_MAX + 16], log_path[PATH_MAX + 16], err[512];
     struct plot_data pd;
+    struct plot_data_load pl;
     struct analysis_counts analysis;
     glob_t g;
     int rc;
@@ -173,10 +175,17 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
         plot_data_free(&pd);
         return 1;
     }
+    /* throughput.csv and interference.csv, where the run has them. */
+    if (!plot_data_load_prepare(run_dir, data, &pl, err, sizeof(err))) {
+        hv_err("%s", err);
+        plot_data_free(&pd);
+        return 1;
+    }
     fmt(pattern, sizeof(pattern), "%s/plot/*.gp", root);
     if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
         hv_err("no plot scripts found (%s)", pattern);
         plot_data_free(&pd);
+        plot_data_load_free(&pl);
         return 2;
     }
     fmt(log_path, sizeof(log_path), "%s/gnuplot.log", plots);
@@ -201,6 +210,9 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
         var_int(&v, "logx", pd.logx_cdf);
         var_int(&v, "maxtargets", pd.max_targets);
         var_int(&v, "ndecision", analysis.cells);
+        var_int(&v, "ntp", pl.ntp);
+        var_str(&v, "tptitles", pl.tp_titles);
+        var_int(&v, "ninterf", pl.ninterf);
         if (run_gnuplot(gnuplot, &v, g.gl_pathv[i], log_path)) {
             printf("%s.svg\n%s.png\n", paths_display(base), paths_display(base));
         } else {
@@ -212,6 +224,7 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
     }
     globfree(&g);
     plot_data_free(&pd);
+    plot_data_load_free(&pl);
     return rc;
 }
 
