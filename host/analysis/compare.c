@@ -155,6 +155,10 @@ static int write_outputs(const struct compare_opts *o, struct cmp_table *t, cons
         fmt(err, errcap, "cannot compare the runs' environments");
         return 2;
     }
+    /* The timing classes as loaded here too: the warning never depends on
+     * the environment section's wording. */
+    for (unsigned r = 1; r < o->nruns; r++)
+        t->classes_differ |= strcmp(t->runs[r].timing_class, t->runs[0].timing_class) != 0;
     if (t->classes_differ) {
         fprintf(out->tf, "WARNING: the runs' timing classes differ (%s): their ratios mix "
                 "different clocks and virtualisation layers, not only the change under test\n",
