@@ -142,7 +142,7 @@ bool compare_write_csv(const char *path, const struct cmp_table *t);
 void compare_write_html_table(FILE *f, const struct cmp_table *t);
 /* Writes HTML-escaped text. */
 void compare_html_text(FILE *f, const char *s);
-/* Writes compare-plot.dat and runs <root>/plot/compare.gp into out_dir
+/* Writes compare-plot.dat and runs <root>/plot/compare/ratios.gp into out_dir
  * (compare.svg, compare.png; gnuplot's messages in compare-gnuplot.log).
  * False with a message printed when gnuplot is missing or fails. */
 bool compare_plot(const char *out_dir, const struct cmp_table *t);

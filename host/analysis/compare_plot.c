@@ -1,6 +1,6 @@
 /*
  * "hvflush compare"'s ratio plot: compare-plot.dat (the configurations
- * with a ratio, then one block per compared run) and <root>/plot/compare.gp
+ * with a ratio, then one block per compared run) and <root>/plot/compare/ratios.gp
  * run by gnuplot as `hvflush plot` runs its scripts (variables by -e, its
  * messages to a log file), writing compare.svg and compare.png.
  */
@@ -141,7 +141,7 @@ bool compare_plot(const char *out_dir, const struct cmp_table *t)
         hv_err("compare: cannot determine the hvflush root directory; set HVFLUSH_ROOT");
         return false;
     }
-    fmt(script, sizeof(script), "%s/plot/compare.gp", root);
+    fmt(script, sizeof(script), "%s/plot/compare/ratios.gp", root);
     fmt(data, sizeof(data), "%s/compare-plot.dat", out_dir);
     fmt(base, sizeof(base), "%s/compare", out_dir);
     fmt(log_path, sizeof(log_path), "%s/compare-gnuplot.log", out_dir);

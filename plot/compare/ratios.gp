@@ -4,7 +4,8 @@
 # line.  Series differ by point type, dash type and colour (no colour
 # repeats up to eight runs), so they read in black and white too.
 #
-# Run by `hvflush compare` (not by `hvflush plot`), which passes with -e:
+# Run by `hvflush compare` (it lies outside plot/*.gp, which `hvflush plot`
+# runs for one run), which passes with -e:
 #   datafile   compare-plot.dat: block 0 the configurations (x, label), then
 #              one block per run (x ratio lo hi; lo = hi = ratio: no interval)
 #   outbase    output path without extension (.svg and .png are written)
