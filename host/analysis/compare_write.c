@@ -70,7 +70,7 @@ static void text_table(FILE *f, const struct cmp_table *t)
     fmt(base_h, sizeof(base_h), "%c %s %s", letter(o->baseline), compare_metric_name(o->metric),
         compare_metric_unit(o->metric));
     fmt(run_h, sizeof(run_h), "run %s", compare_metric_unit(o->metric));
-    fprintf(f, "\n%-*s  run  %16s  %14s  %8s  %-19s  %s\n", w, "configuration", base_h, run_h,
+    fprintf(f, "\n%-*s  run  %22s  %14s  %8s  %-19s  %s\n", w, "configuration", base_h, run_h,
             "ratio", "95 % interval", "verdict");
     for (unsigned i = 0; i < t->nrows; i++) {
         const struct cmp_row *row = &t->rows[i];
@@ -83,7 +83,7 @@ static void text_table(FILE *f, const struct cmp_table *t)
                 continue;
             if (c->has_ci)
                 fmt(ci, sizeof(ci), "[%.3f, %.3f]", c->lo, c->hi);
-            fprintf(f, "%-*s  %c    %16.1f  %14.1f  ", w, row->label, letter(r), c->base, c->value);
+            fprintf(f, "%-*s  %c    %22.1f  %14.1f  ", w, row->label, letter(r), c->base, c->value);
             if (c->has_ratio)
                 fprintf(f, "%8.3f", c->ratio);
             else
