@@ -142,8 +142,7 @@ static bool find_local(const char *spec, struct lab_kernel *k, char *modules, si
     struct lab_local l;
     char err[PATH_MAX + 512];
 
-    if (!lab_local_classify(spec, &l, err, sizeof(err)) ||
-        !lab_local_entry(k->cache, &l, k->dir, sizeof(k->dir), err, sizeof(err))) {
+    if (!lab_local_classify(spec, &l, err, sizeof(err))) {
         hv_err("lab: %s", err);
         return false;
     }
@@ -152,10 +151,22 @@ static bool find_local(const char *spec, struct lab_kernel *k, char *modules, si
     fmt(k->release, sizeof(k->release), "%s", l.release);
     fmt(k->kernel, sizeof(k->kernel), "%s", l.kernel);
     k->kernel_cached = true;
-    /* The modules are looked up through the entry's "root" link. */
-    if (l.kind == LAB_SOURCE_TREE)
-        return fmt(modules, modcap, "%s/root", k->dir);
-    return fmt(modules, modcap, "%s/root%s", k->dir, l.modules_dir + strlen(l.path));
+    return fmt(modules, modcap, "%s", l.modules_dir);
+}
+
+/* A local kernel's cache entry, made once its modules are known good. */
+static bool make_local_entry(struct lab_kernel *k)
+{
+    struct lab_local l = { .kind = k->source };
+    char err[PATH_MAX + 512];
+
+    fmt(l.path, sizeof(l.path), "%s", k->source_path);
+    fmt(l.release, sizeof(l.release), "%s", k->release);
+    if (!lab_local_entry(k->cache, &l, k->dir, sizeof(k->dir), err, sizeof(err))) {
+        hv_err("lab: %s", err);
+        return false;
+    }
+    return true;
 }
 
 /* Every module L1 will load must be built for the kernel's release. */
@@ -186,7 +197,12 @@ static bool resolve_modules(struct lab_kernel *k, const char *modules, const cha
     struct lab_modinfo *mi;
     bool ok;
 
-    fmt(root, sizeof(root), "%s/root", k->dir);
+    /* Module files are named relative to the package's root, or to the
+     * folder a developer gave (the local entry's "root" links to it). */
+    if (k->source_path[0])
+        fmt(root, sizeof(root), "%s", k->source_path);
+    else
+        fmt(root, sizeof(root), "%s/root", k->dir);
     mi = k->source == LAB_SOURCE_TREE ? lab_modinfo_open_tree(root, err, sizeof(err))
                                       : lab_modinfo_open(root, modules, err, sizeof(err));
     if (!mi) {
@@ -265,6 +281,7 @@ bool lab_prepare(const char *root, const char *spec, const char *kvm_module, boo
         ok = choose_package(sh, script, k->cache, spec, package, sizeof(package)) &&
              fetch_kernel(sh, script, package, k, modules, sizeof(modules));
     ok = ok && resolve_modules(k, modules, kvm_module) &&
+         (!k->source_path[0] || make_local_entry(k)) &&
          pack_initramfs(sh, script, init, kvm_module, k);
     if (quiet)
         unsetenv("HVFLUSH_QUIET");
