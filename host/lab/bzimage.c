@@ -63,7 +63,8 @@ bool lab_bzimage_release_buf(const unsigned char *buf, size_t len, char *release
                    "not terminated text", start), false;
     word = strcspn((const char *)buf + start, " ");
     if (word == 0)
-        return fmt(err, errcap, "an x86 kernel image whose version string at 0x%zx is empty", start), false;
+        return fmt(err, errcap, "an x86 kernel image whose version string at 0x%zx is "
+                   "empty", start), false;
     if (!fmt(release, cap, "%.*s", (int)word, (const char *)buf + start))
         return fmt(err, errcap, "an x86 kernel image whose release is longer than %zu "
                    "characters", cap - 1), false;
