@@ -53,7 +53,7 @@ struct cli_options {
     bool quiet;
     const char *plot_dir;       /* CMD_PLOT's RUN_DIR */
     /* The nested lab (--accel lab, and "hvflush lab"): */
-    const char *lab_kernel;     /* --lab-kernel VERSION; NULL: the distro's default */
+    const char *lab_kernel;     /* --lab-kernel VERSION or PATH; NULL: the distro's default */
     unsigned lab_memory_mib;    /* L1's memory */
     unsigned lab_vcpus;         /* L1's vCPUs; 0 until resolved: max(--smp, 2) */
     bool sweep_given;           /* --sweep was typed ("hvflush lab" has its own) */

@@ -190,12 +190,15 @@ static const char *echo_prefix(const char *line, size_t len)
 }
 
 /* Echoes complete console lines to stderr; keeps a partial line for later. */
-static void echo_lines(char *pending, size_t *plen, size_t cap, const char *data, size_t n)
+static void echo_lines(char *pending, size_t *plen, size_t cap, const char *data, size_t n,
+                       const struct qemu_watch *w)
 {
     for (size_t i = 0; i < n; i++) {
         char c = data[i];
 
         if (c == '\n' || *plen + 1 >= cap) {
+            if (w && w->before_echo)
+                w->before_echo(w->ctx);
             fprintf(stderr, "%s%.*s\n", echo_prefix(pending, *plen), (int)*plen, pending);
             *plen = 0;
             if (c == '\n')
@@ -222,6 +225,13 @@ static bool reap(struct qemu_proc *p, struct qemu_outcome *out, int flags)
 
 void qemu_supervise(struct qemu_proc *p, int serial_fd, bool quiet, long long deadline_ms,
                     volatile sig_atomic_t *stop, struct qemu_outcome *out)
+{
+    qemu_supervise_watch(p, serial_fd, quiet, deadline_ms, stop, NULL, out);
+}
+
+void qemu_supervise_watch(struct qemu_proc *p, int serial_fd, bool quiet, long long deadline_ms,
+                          volatile sig_atomic_t *stop, const struct qemu_watch *w,
+                          struct qemu_outcome *out)
 {
     char pending[1024];
     size_t plen = 0;
@@ -252,7 +262,7 @@ void qemu_supervise(struct qemu_proc *p, int serial_fd, bool quiet, long long de
                 if (serial_fd >= 0 && write(serial_fd, buf, (size_t)n) != n)
                     serial_fd = -1;       /* keep running; the log is best effort */
                 if (!quiet)
-                    echo_lines(pending, &plen, sizeof(pending), buf, (size_t)n);
+                    echo_lines(pending, &plen, sizeof(pending), buf, (size_t)n, w);
             } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
                 eof = true;
             }
@@ -261,7 +271,11 @@ void qemu_supervise(struct qemu_proc *p, int serial_fd, bool quiet, long long de
         }
         if (!out->exited)
             reap(p, out, WNOHANG);
+        if (w && w->tick)
+            w->tick(w->ctx);
     }
+    if (!quiet && plen && w && w->before_echo)
+        w->before_echo(w->ctx);
     if (!quiet && plen)
         fprintf(stderr, "%s%.*s\n", echo_prefix(pending, plen), (int)plen, pending);
     close(p->console_fd);

@@ -72,6 +72,20 @@ struct qemu_outcome {
 void qemu_supervise(struct qemu_proc *p, int serial_fd, bool quiet, long long deadline_ms,
                     volatile sig_atomic_t *stop, struct qemu_outcome *out);
 
+/* Called while qemu_supervise_watch() waits: tick about every 100 ms
+ * (and after console output), before_echo before a console line is echoed
+ * to stderr (e.g. to clear a progress line); either may be NULL. */
+struct qemu_watch {
+    void (*tick)(void *ctx);
+    void (*before_echo)(void *ctx);
+    void *ctx;
+};
+
+/* qemu_supervise() with a watch (NULL: none). */
+void qemu_supervise_watch(struct qemu_proc *p, int serial_fd, bool quiet, long long deadline_ms,
+                          volatile sig_atomic_t *stop, const struct qemu_watch *w,
+                          struct qemu_outcome *out);
+
 /* Stops QEMU at once (SIGKILL) and reaps it, e.g. when QMP setup failed. */
 void qemu_kill(struct qemu_proc *p, struct qemu_outcome *out);
 

@@ -14,6 +14,7 @@
 
 #include "analysis/conformance.h"
 #include "paths.h"
+#include "progress.h"
 #include "qemu.h"
 #include "qmp.h"
 #include "analysis/ratio.h"
@@ -103,6 +104,21 @@ static void last_log_line(const char *path, char *out, size_t cap)
     free(text);
 }
 
+/* Lets QEMU run under the watchdog, with the progress line (progress.h). */
+static void supervise(struct run_info *ri, struct qemu_proc *proc, int serial_fd,
+                      long long deadline, struct qemu_outcome *outcome)
+{
+    struct progress prog;
+    struct qemu_watch watch = {
+        .tick = progress_watch_tick, .before_echo = progress_watch_clear, .ctx = &prog,
+    };
+
+    progress_start(&prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);
+    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &watch,
+                         outcome);
+    progress_finish(&prog, mono_ms());
+}
+
 /* Runs QEMU from start to exit; on failure leaves the reason in ri->reason. */
 static void execute(struct run_info *ri)
 {
@@ -168,7 +184,7 @@ static void execute(struct run_info *ri)
     }
     qmp_close(&q);
     long long started = mono_ms();
-    qemu_supervise(&proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &outcome);
+    supervise(ri, &proc, serial_fd, deadline, &outcome);
     if (ri->lab) {
         ri->lab->l0_ms = mono_ms() - started;
         lab_outcome(ri, &outcome, ri->reason, sizeof(ri->reason));

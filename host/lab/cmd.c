@@ -103,7 +103,7 @@ static int report(const char *run_dir, int run_rc, long long total_ms)
 {
     char path[PATH_MAX + 16];
     json_t *meta, *lab, *l0, *l1, *times, *platform;
-    const char *status, *reason, *hv;
+    const char *status, *reason, *hv, *package;
     int rc;
 
     fmt(path, sizeof(path), "%s/meta.json", run_dir);
@@ -125,7 +125,11 @@ static int report(const char *run_dir, int run_rc, long long total_ms)
     printf("L0   QEMU %s, -cpu %s, %d vCPUs, %d MiB\n", str_at(l0, "accel", NULL),
            str_at(l0, "cpu", NULL), (int)json_integer_value(json_object_get(l0, "vcpus")),
            (int)json_integer_value(json_object_get(l0, "memory_mib")));
-    printf("L1   %s %s (Linux %s), %s; /dev/kvm %s\n", str_at(l1, "kernel_package", NULL),
+    /* A kernel given as a path has no package: its folder instead. */
+    package = str_at(l1, "kernel_package", NULL);
+    if (!package || !*package)
+        package = str_at(l1, "kernel_source", "path");
+    printf("L1   %s %s (Linux %s), %s; /dev/kvm %s\n", package,
            str_at(l1, "package_version", NULL), str_at(l1, "kernel_release", NULL),
            str_at(l1, "kvm_module", NULL),
            seconds(times, "kvm") >= 0 ? "present" : "not reached");

@@ -11,6 +11,8 @@
  * and the outer run adopts its records (README.md, "The nested lab").
  *
  *   kernel.c   which Debian kernel package a --lab-kernel spec means
+ *   local.c    a kernel a developer built: --lab-kernel PATH
+ *   bzimage.c  the release an x86 kernel image says it is
  *   modules.c  the load order of the modules L1 needs (pure)
  *   modinfo.c  the same, answered from an unpacked kernel package
  *   prepare.c  fetching the kernel and building the initramfs
@@ -56,6 +58,52 @@ bool lab_kernel_select(const char *spec, const char *default_package,
                        const char *const names[], size_t n,
                        char *out, size_t cap, char *err, size_t errcap);
 
+/* ---- a kernel a developer built (local.c, bzimage.c) ------------------ */
+
+/* Where L1's kernel came from. */
+enum lab_source {
+    LAB_SOURCE_PACKAGE,             /* a Debian package from apt */
+    LAB_SOURCE_INSTALL,             /* a bzImage beside lib/modules/<release> */
+    LAB_SOURCE_TREE,                /* a kernel build tree */
+};
+/* "debian-package", "install-dir", "build-tree" (meta.json). */
+const char *lab_source_name(enum lab_source s);
+
+/* True when a --lab-kernel spec names a path: it has a '/' or exists. */
+bool lab_kernel_is_path(const char *spec);
+
+/* The release ("6.1.0-56-amd64") an x86 bzImage says it is: the first word
+ * of the setup header's kernel_version string (header offset 0x20e holds
+ * its place, relative to 0x200).  False with why in err: no "HdrS" setup
+ * header (not an x86 kernel), a 32-bit kernel, no or a bad string. */
+bool lab_bzimage_release_buf(const unsigned char *buf, size_t len, char *release,
+                             size_t cap, char *err, size_t errcap);
+/* The same for a file; err starts with the path. */
+bool lab_bzimage_release(const char *path, char *release, size_t cap, char *err,
+                         size_t errcap);
+
+struct lab_local {
+    enum lab_source kind;           /* LAB_SOURCE_INSTALL or LAB_SOURCE_TREE */
+    char path[PATH_MAX];            /* the folder (real path) */
+    char kernel[PATH_MAX];          /* its kernel image */
+    char release[64];               /* read from the image */
+    char modules_dir[PATH_MAX];     /* PATH/lib/modules/<release>, or the tree */
+};
+
+/* Classifies a --lab-kernel path: a folder with one bzImage or vmlinuz-*
+ * (or boot/vmlinuz-*) and lib/modules/<release>; a build tree (it has
+ * include/config/kernel.release) with arch/x86/boot/bzImage of the same
+ * release; or a kernel image file, taken with the folder around it.
+ * False with one line in err naming what is missing or which releases
+ * differ. */
+bool lab_local_classify(const char *spec, struct lab_local *l, char *err, size_t errcap);
+
+/* The cache entry a local kernel's initramfs is built in:
+ * CACHE/local-<release>-<hash of the path>, with "root" a symlink to the
+ * folder.  False with why in err. */
+bool lab_local_entry(const char *cache, const struct lab_local *l, char *dir, size_t cap,
+                     char *err, size_t errcap);
+
 /* ---- module load order (modules.c, modinfo.c) ----------------------- */
 
 struct lab_module {
@@ -99,6 +147,14 @@ bool lab_modules_resolve(const char *const roots[], const char *group,
 struct lab_modinfo;
 struct lab_modinfo *lab_modinfo_open(const char *package_root, const char *modules_dir,
                                      char *err, size_t errcap);
+/* The lookup over a kernel build tree: its built modules are the ones
+ * modules.order names (".o" read as ".ko"), built-in ones those of
+ * modules.builtin; files are relative to tree. */
+struct lab_modinfo *lab_modinfo_open_tree(const char *tree, char *err, size_t errcap);
+/* The release a module file (relative to the lookup's root) was built
+ * for: the first word of its vermagic.  False with why in err. */
+bool lab_modinfo_release(struct lab_modinfo *mi, const char *file, char *release,
+                         size_t cap, char *err, size_t errcap);
 enum lab_lookup lab_modinfo_lookup(void *ctx, const char *name, char *file, size_t filecap,
                                    char *depends, size_t depcap, char *err, size_t errcap);
 void lab_modinfo_close(struct lab_modinfo *mi);
@@ -117,15 +173,18 @@ struct lab_kernel {
     bool kernel_cached, initramfs_cached;
     long long prepare_ms;
     struct lab_module_list modules;
+    enum lab_source source;         /* where the kernel came from */
+    char source_path[PATH_MAX];     /* --lab-kernel PATH's real path; "" for a package */
 };
 
 /* The cache: $HVFLUSH_LAB_CACHE, $XDG_CACHE_HOME/hvflush/lab or
  * ~/.cache/hvflush/lab. */
 bool lab_cache_dir(char *out, size_t cap);
 
-/* Fetches (or finds in the cache) the kernel that spec means and builds
- * (or reuses) its initramfs for kvm_module.  False after printing one
- * "hvflush: lab: ..." line. */
+/* Fetches (or finds in the cache) the kernel that spec means, or takes
+ * the one a developer built where spec is a path (lab_kernel_is_path), and
+ * builds (or reuses) its initramfs for kvm_module.  False after printing
+ * one "hvflush: lab: ..." line. */
 bool lab_prepare(const char *root, const char *spec, const char *kvm_module, bool quiet,
                  struct lab_kernel *k);
 

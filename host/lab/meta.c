@@ -11,6 +11,8 @@
 #include "run.h"
 #include "util.h"
 
+static json_t *lab_meta_json_base(const struct run_info *ri);
+
 static json_t *str_or_null(const char *s)
 {
     return s && *s ? json_string(s) : json_null();
@@ -75,7 +77,27 @@ static json_t *l1_run_json(const struct run_info *ri)
                                            "timing_class") : json_null());
 }
 
+/* Where L1's kernel came from: a Debian package, or a path a developer
+ * gave (its real path), with the release read from the kernel image. */
+static json_t *kernel_source_json(const struct lab_kernel *k)
+{
+    return json_pack("{s:s, s:o, s:s}", "kind", lab_source_name(k->source),
+                     "path", str_or_null(k->source_path), "release", k->release);
+}
+
 json_t *lab_meta_json(const struct run_info *ri)
+{
+    const struct lab_plan *lab = ri->lab;
+    const struct lab_kernel *k = &lab->k;
+    json_t *lab_json = lab_meta_json_base(ri);
+
+    json_object_set_new(json_object_get(lab_json, "l1"), "kernel_source",
+                        kernel_source_json(k));
+    return lab_json;
+}
+
+/* Everything but the kernel's source. */
+static json_t *lab_meta_json_base(const struct run_info *ri)
 {
     const struct lab_plan *lab = ri->lab;
     const struct lab_kernel *k = &lab->k;

@@ -4,7 +4,8 @@
  * package is installed), so module names are found by walking
  * lib/modules/<release>/kernel, built-in modules come from modules.builtin,
  * and each module's dependencies from its own depends= field, read with
- * kmod's modinfo.
+ * kmod's modinfo.  A kernel build tree (lab_modinfo_open_tree) has no
+ * lib/modules: its built modules are those its modules.order names.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -93,25 +94,36 @@ static bool walk(struct lab_modinfo *mi, const char *rel)
     return ok;
 }
 
-struct lab_modinfo *lab_modinfo_open(const char *package_root, const char *modules_dir,
-                                     char *err, size_t errcap)
+/* A lookup rooted at root, with modinfo found; NULL with why in err. */
+static struct lab_modinfo *modinfo_new(const char *root, char *err, size_t errcap)
 {
     struct lab_modinfo *mi = calloc(1, sizeof(*mi));
-    size_t n = strlen(package_root), len;
-    char path[PATH_MAX + 32], rel[PATH_MAX];
 
     if (!mi) {
         fmt(err, errcap, "out of memory");
         return NULL;
     }
-    fmt(mi->root, sizeof(mi->root), "%s", package_root);
+    fmt(mi->root, sizeof(mi->root), "%s", root);
     /* modinfo lives in /usr/sbin, which a user's PATH may lack. */
     if (!find_executable("modinfo", mi->modinfo, sizeof(mi->modinfo)) &&
         !find_executable("/usr/sbin/modinfo", mi->modinfo, sizeof(mi->modinfo)) &&
         !find_executable("/sbin/modinfo", mi->modinfo, sizeof(mi->modinfo))) {
         fmt(err, errcap, "modinfo not found (Debian package: kmod)");
-        goto fail;
+        lab_modinfo_close(mi);
+        return NULL;
     }
+    return mi;
+}
+
+struct lab_modinfo *lab_modinfo_open(const char *package_root, const char *modules_dir,
+                                     char *err, size_t errcap)
+{
+    struct lab_modinfo *mi = modinfo_new(package_root, err, errcap);
+    size_t n = strlen(package_root), len;
+    char path[PATH_MAX + 32], rel[PATH_MAX];
+
+    if (!mi)
+        return NULL;
     if (strncmp(modules_dir, package_root, n) != 0 || modules_dir[n] != '/') {
         fmt(err, errcap, "%s is not inside %s", modules_dir, package_root);
         goto fail;
@@ -130,6 +142,93 @@ struct lab_modinfo *lab_modinfo_open(const char *package_root, const char *modul
 fail:
     lab_modinfo_close(mi);
     return NULL;
+}
+
+/* Adds the modules a build tree's modules.order names and that were built:
+ * "arch/x86/kvm/kvm.o" (newer kernels) or "kernel/arch/x86/kvm/kvm.ko". */
+static bool add_ordered(struct lab_modinfo *mi, char *order)
+{
+    char *save = NULL;
+
+    for (char *line = strtok_r(order, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char rel[PATH_MAX], path[PATH_MAX * 2];
+        size_t n;
+        struct stat st;
+
+        if (!strncmp(line, "kernel/", 7))
+            line += 7;
+        n = strlen(line);
+        if (n > 2 && !strcmp(line + n - 2, ".o"))
+            fmt(rel, sizeof(rel), "%.*s.ko", (int)(n - 2), line);
+        else
+            fmt(rel, sizeof(rel), "%s", line);
+        fmt(path, sizeof(path), "%s/%s", mi->root, rel);
+        if (is_module_file(rel) && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+            !add_file(mi, rel))
+            return false;
+    }
+    return true;
+}
+
+struct lab_modinfo *lab_modinfo_open_tree(const char *tree, char *err, size_t errcap)
+{
+    struct lab_modinfo *mi = modinfo_new(tree, err, errcap);
+    char path[PATH_MAX + 32], *order = NULL;
+    size_t len;
+    bool have_order, ok = true;
+
+    if (!mi)
+        return NULL;
+    fmt(path, sizeof(path), "%s/modules.order", tree);
+    have_order = read_file(path, &order, &len, 0);
+    if (have_order)
+        ok = add_ordered(mi, order);
+    free(order);
+    fmt(path, sizeof(path), "%s/modules.builtin", tree);
+    if (!read_file(path, &mi->builtin, &len, 0))
+        mi->builtin = NULL;
+    if (!ok || (!have_order && !mi->builtin)) {
+        fmt(err, errcap, ok ? "the build tree %s has neither modules.order nor "
+            "modules.builtin (make modules)" : "out of memory", tree);
+        lab_modinfo_close(mi);
+        return NULL;
+    }
+    return mi;
+}
+
+/* Runs modinfo -F field on root/file; its first line in out. */
+static bool modinfo_field(struct lab_modinfo *mi, const char *field, const char *file,
+                          char *out, size_t cap, char *err, size_t errcap)
+{
+    char path[PATH_MAX * 2], *text = NULL;
+    char *argv[] = { mi->modinfo, "-F", (char *)field, path, NULL };
+    int status;
+
+    fmt(path, sizeof(path), "%s/%s", mi->root, file);
+    if (!capture_output(argv, false, &text, &status) ||
+        !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fmt(err, errcap, "modinfo -F %s %s failed", field, path);
+        free(text);
+        return false;
+    }
+    text[strcspn(text, "\n")] = '\0';
+    fmt(out, cap, "%s", text);
+    free(text);
+    return true;
+}
+
+bool lab_modinfo_release(struct lab_modinfo *mi, const char *file, char *release,
+                         size_t cap, char *err, size_t errcap)
+{
+    char vermagic[512];
+
+    if (!modinfo_field(mi, "vermagic", file, vermagic, sizeof(vermagic), err, errcap))
+        return false;
+    if (!vermagic[strspn(vermagic, " ")])
+        return fmt(err, errcap, "%s/%s has no vermagic", mi->root, file), false;
+    fmt(release, cap, "%.*s", (int)strcspn(vermagic + strspn(vermagic, " "), " "),
+        vermagic + strspn(vermagic, " "));
+    return true;
 }
 
 /* True when modules.builtin names the module. */
@@ -154,24 +253,13 @@ enum lab_lookup lab_modinfo_lookup(void *ctx, const char *name, char *file, size
                                    char *depends, size_t depcap, char *err, size_t errcap)
 {
     struct lab_modinfo *mi = ctx;
-    char path[PATH_MAX * 2], *out = NULL;
-    char *argv[] = { mi->modinfo, "-F", "depends", path, NULL };
-    int status;
 
     for (size_t i = 0; i < mi->nfiles; i++) {
         if (strcmp(mi->files[i].name, name) != 0)
             continue;
         fmt(file, filecap, "%s", mi->files[i].path);
-        fmt(path, sizeof(path), "%s/%s", mi->root, mi->files[i].path);
-        if (!capture_output(argv, false, &out, &status) ||
-            !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fmt(err, errcap, "modinfo -F depends %s failed", path);
-            free(out);
+        if (!modinfo_field(mi, "depends", mi->files[i].path, depends, depcap, err, errcap))
             return LAB_MODULE_ERROR;
-        }
-        out[strcspn(out, "\n")] = '\0';
-        fmt(depends, depcap, "%s", out);
-        free(out);
         return LAB_MODULE_FOUND;
     }
     return builtin_has(mi, name) ? LAB_MODULE_BUILTIN : LAB_MODULE_MISSING;

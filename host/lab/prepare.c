@@ -1,6 +1,7 @@
 /*
  * Preparing the lab (see lab.h): choose the kernel package, have
- * scripts/lab/prepare.sh fetch and unpack it into the cache, resolve the
+ * scripts/lab/prepare.sh fetch and unpack it into the cache (or, for
+ * --lab-kernel PATH, take the kernel a developer built: local.c), resolve the
  * modules L1 must load, and have the script pack the initramfs.  The script
  * prints one "hvflush: lab: ..." line when it fails; this file adds none.
  */
@@ -135,18 +136,75 @@ static bool fetch_kernel(char *sh, char *script, const char *package, struct lab
     return ok;
 }
 
+/* --lab-kernel PATH: a kernel a developer built (local.c). */
+static bool find_local(const char *spec, struct lab_kernel *k, char *modules, size_t modcap)
+{
+    struct lab_local l;
+    char err[PATH_MAX + 512];
+
+    if (!lab_local_classify(spec, &l, err, sizeof(err))) {
+        hv_err("lab: %s", err);
+        return false;
+    }
+    k->source = l.kind;
+    fmt(k->source_path, sizeof(k->source_path), "%s", l.path);
+    fmt(k->release, sizeof(k->release), "%s", l.release);
+    fmt(k->kernel, sizeof(k->kernel), "%s", l.kernel);
+    k->kernel_cached = true;
+    return fmt(modules, modcap, "%s", l.modules_dir);
+}
+
+/* A local kernel's cache entry, made once its modules are known good. */
+static bool make_local_entry(struct lab_kernel *k)
+{
+    struct lab_local l = { .kind = k->source };
+    char err[PATH_MAX + 512];
+
+    fmt(l.path, sizeof(l.path), "%s", k->source_path);
+    fmt(l.release, sizeof(l.release), "%s", k->release);
+    if (!lab_local_entry(k->cache, &l, k->dir, sizeof(k->dir), err, sizeof(err))) {
+        hv_err("lab: %s", err);
+        return false;
+    }
+    return true;
+}
+
+/* Every module L1 will load must be built for the kernel's release. */
+static bool same_release(struct lab_modinfo *mi, const struct lab_kernel *k, char *err,
+                         size_t errcap)
+{
+    for (unsigned i = 0; i < k->modules.n; i++) {
+        char release[128];
+
+        if (!lab_modinfo_release(mi, k->modules.m[i].file, release, sizeof(release),
+                                 err, errcap))
+            return false;
+        if (strcmp(release, k->release) != 0)
+            return fmt(err, errcap, "kernel and modules of different versions: the kernel "
+                       "is release %s, module %s (%s) was built for %s", k->release,
+                       k->modules.m[i].name, k->modules.m[i].file, release), false;
+    }
+    return true;
+}
+
 /* The modules L1 loads: the 9p transport first, so that L1 can report a
  * KVM failure into the run directory, then KVM. */
 static bool resolve_modules(struct lab_kernel *k, const char *modules, const char *kvm_module)
 {
     static const char *const transport[] = { "virtio_pci", "9pnet_virtio", "9p", NULL };
     const char *const kvm[] = { kvm_module, NULL };
-    char root[PATH_MAX + 8], err[512];
+    char root[PATH_MAX + 8], err[1024];
     struct lab_modinfo *mi;
     bool ok;
 
-    fmt(root, sizeof(root), "%s/root", k->dir);
-    mi = lab_modinfo_open(root, modules, err, sizeof(err));
+    /* Module files are named relative to the package's root, or to the
+     * folder a developer gave (the local entry's "root" links to it). */
+    if (k->source_path[0])
+        fmt(root, sizeof(root), "%s", k->source_path);
+    else
+        fmt(root, sizeof(root), "%s/root", k->dir);
+    mi = k->source == LAB_SOURCE_TREE ? lab_modinfo_open_tree(root, err, sizeof(err))
+                                      : lab_modinfo_open(root, modules, err, sizeof(err));
     if (!mi) {
         hv_err("lab: %s", err);
         return false;
@@ -155,10 +213,12 @@ static bool resolve_modules(struct lab_kernel *k, const char *modules, const cha
     ok = lab_modules_resolve(transport, "transport", lab_modinfo_lookup, mi, &k->modules,
                              err, sizeof(err)) &&
          lab_modules_resolve(kvm, "kvm", lab_modinfo_lookup, mi, &k->modules,
-                             err, sizeof(err));
+                             err, sizeof(err)) &&
+         same_release(mi, k, err, sizeof(err));
     lab_modinfo_close(mi);
     if (!ok)
-        hv_err("lab: %s (kernel %s)", err, k->release);
+        hv_err("lab: %s (kernel %s%s%s)", err, k->release,
+               k->source_path[0] ? " from " : "", k->source_path);
     return ok;
 }
 
@@ -215,9 +275,13 @@ bool lab_prepare(const char *root, const char *spec, const char *kvm_module, boo
     fmt(init, sizeof(init), "%s/scripts/lab/init.sh", root);
     if (quiet)
         setenv("HVFLUSH_QUIET", "1", 1);
-    ok = choose_package(sh, script, k->cache, spec, package, sizeof(package)) &&
-         fetch_kernel(sh, script, package, k, modules, sizeof(modules)) &&
-         resolve_modules(k, modules, kvm_module) &&
+    if (lab_kernel_is_path(spec))
+        ok = find_local(spec, k, modules, sizeof(modules));
+    else
+        ok = choose_package(sh, script, k->cache, spec, package, sizeof(package)) &&
+             fetch_kernel(sh, script, package, k, modules, sizeof(modules));
+    ok = ok && resolve_modules(k, modules, kvm_module) &&
+         (!k->source_path[0] || make_local_entry(k)) &&
          pack_initramfs(sh, script, init, kvm_module, k);
     if (quiet)
         unsetenv("HVFLUSH_QUIET");

@@ -17,7 +17,9 @@
 #       modules of KDIR (FILE relative to KDIR/root; .ko.xz and .ko.zst are
 #       decompressed) into KDIR/initramfs-NAME.cpio (cpio newc).  GROUP is
 #       "transport" or "kvm"; /modules/GROUP.list keeps the order given.
-#       Prints initramfs, busybox, cached.
+#       Prints initramfs, busybox, cached.  KDIR may also be an entry for a
+#       kernel a developer built, whose "root" links to the developer's
+#       folder (host/lab/local.c); it is only read.
 #
 # HVFLUSH_QUIET=1 silences progress.  Which kernel and which modules is
 # decided by hvflush (host/lab/kernel.c, host/lab/modules.c), not here.
@@ -254,8 +256,10 @@ cmd_initramfs() {
     out="$kdir/initramfs-$name.cpio"
     stamp="$kdir/initramfs-$name.stamp"
 
-    # The image is rebuilt whenever init, busybox or the module list change.
-    want="$(sha256sum <"$init" | cut -d' ' -f1) $(sha256sum <"$busybox" | cut -d' ' -f1) $*"
+    # The image is rebuilt whenever init, busybox, the module list or a
+    # module's contents change (a kernel built from a tree changes in place).
+    mods=$(for arg in "$@"; do sha256sum <"$kdir/root/${arg#*:}"; done | sha256sum | cut -d' ' -f1)
+    want="$(sha256sum <"$init" | cut -d' ' -f1) $(sha256sum <"$busybox" | cut -d' ' -f1) $mods $*"
     if [ -f "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         echo "initramfs=$out"
         echo "busybox=$busybox"
