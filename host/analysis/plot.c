@@ -19,6 +19,7 @@
 
 #include "paths.h"
 #include "analysis/analysis.h"
+#include "analysis/pairwise.h"
 #include "analysis/plotdata.h"
 #include "results.h"
 #include "util.h"
@@ -146,6 +147,7 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
     char pattern[PATH_MAX + 16], log_path[PATH_MAX + 16], err[512];
     struct plot_data pd;
     struct analysis_counts analysis;
+    struct pairwise_counts pairwise;
     glob_t g;
     int rc;
 
@@ -163,6 +165,12 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
     }
     /* costmodel.csv and decision.csv again, and the decision map's data. */
     if (!analysis_write(run_dir, data, &analysis, err, sizeof(err))) {
+        hv_err("%s", err);
+        plot_data_free(&pd);
+        return 1;
+    }
+    /* pairwise.csv again, and the heat map's data (runs with pairs=all). */
+    if (!pairwise_write(run_dir, data, &pairwise, err, sizeof(err))) {
         hv_err("%s", err);
         plot_data_free(&pd);
         return 1;
@@ -188,6 +196,8 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
 
         fmt(name, sizeof(name), "%s", basename(g.gl_pathv[i]));
         name[strcspn(name, ".")] = '\0';
+        if (!strcmp(name, "pairwise") && pairwise.variants == 0)
+            continue;           /* no pairs=all configurations: no heat map */
         fmt(base, sizeof(base), "%s/%s", plots, name);
         var_str(&v, "datadir", data);
         var_str(&v, "outbase", base);
