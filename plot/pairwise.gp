@@ -9,6 +9,7 @@
 # Run by `hvflush plot` (only for runs with pairs), which passes with -e:
 #   datadir   directory with pairwise.vars (pw_nvariants, pw_ncpus, pw_unit,
 #             pw_order, pw_titles, pw_cells: cells with samples per variant,
+#             pw_logcb: 1 for a logarithmic colour scale (medians over 30x apart),
 #             pw_ticks: one "vN@PUn" per axis position)
 #             and pairwise-1.dat ... (target position, initiator position, p50)
 #   outbase   output path without extension;  tclabel, runid as elsewhere
@@ -20,7 +21,7 @@ rows = int((pw_nvariants + cols - 1) / cols)
 cell = pw_ncpus <= 8 ? 60 : (pw_ncpus <= 32 ? 480 / pw_ncpus : 15)
 panel = 260 + cell * pw_ncpus
 width = cols * (panel + 60)
-height = 90 + rows * (panel + 30)
+height = 60 + rows * (panel - 40)
 tickstep = int((pw_ncpus + 31) / 32)
 
 set xrange [-0.5:pw_ncpus - 0.5]
@@ -43,6 +44,7 @@ set palette defined (0 "#30123b", 1 "#3b528b", 2 "#21918c", 3 "#5ec962", 4 "#fde
 set style fill solid 1.0 noborder
 set grid front noxtics noytics
 set style textbox opaque noborder
+if (pw_logcb) { set logscale cb; set format cb "10^{%L}" }
 
 do for [out=1:2] {
     if (out == 1) {
@@ -58,7 +60,7 @@ do for [out=1:2] {
         unset label 1
         if (word(pw_cells, i) + 0 == 0) {
             set label 1 "no pair of this variant has samples" at graph 0.5, graph 0.5 center
-            set cbrange [0:1]
+            set cbrange [1:10]
             unset colorbox
         } else {
             set cbrange [*:*]

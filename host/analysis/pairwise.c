@@ -123,12 +123,21 @@ static bool put_plot_data(const char *dir, const struct pair_cell *cells, size_t
                           size_t errcap)
 {
     FILE *f = create(dir, "pairwise.vars", err, errcap);
+    uint64_t lo = UINT64_MAX, hi = 0;
     size_t k = 0;
 
     if (!f)
         return false;
+    for (size_t c = 0; c < n; c++)
+        if (cells[c].row->n) {
+            lo = cells[c].row->p50 < lo ? cells[c].row->p50 : lo;
+            hi = cells[c].row->p50 > hi ? cells[c].row->p50 : hi;
+        }
     fprintf(f, "pw_nvariants = %u\npw_ncpus = %u\npw_unit = \"%s\"\npw_order = \"%s\"\n",
             nvariants, o->ncpus, tsc_hz ? "ns" : "cycles", pairwise_order_text(o->kind));
+    /* Medians spread over more than 30x (a pair sharing a PU under
+     * overcommit, say): a logarithmic colour scale keeps the rest apart. */
+    fprintf(f, "pw_logcb = %d\n", hi > 0 && lo > 0 && hi / lo >= 30);
     fprintf(f, "pw_titles = \"");
     for (unsigned v = 0; v < nvariants; v++)
         fprintf(f, "%s%s", v ? " " : "", variants[v]);
