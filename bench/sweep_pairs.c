@@ -119,10 +119,15 @@ bool sweep_pairs_fit(const struct sweep_line *l, unsigned ncpus, unsigned used,
     append_u(err->msg, sizeof(err->msg), each);
     text_append(err->msg, sizeof(err->msg), " = ");
     append_u(err->msg, sizeof(err->msg), pairs * each);
-    text_append(err->msg, sizeof(err->msg), " configurations; with the ");
-    append_u(err->msg, sizeof(err->msg), used);
-    text_append(err->msg, sizeof(err->msg), " before it the sweep would exceed ");
+    text_append(err->msg, sizeof(err->msg), " configurations");
+    if (used) {
+        text_append(err->msg, sizeof(err->msg), " after the ");
+        append_u(err->msg, sizeof(err->msg), used);
+        text_append(err->msg, sizeof(err->msg), " of the lines before it");
+    }
+    text_append(err->msg, sizeof(err->msg), ": more than the ");
     append_u(err->msg, sizeof(err->msg), limit);
+    text_append(err->msg, sizeof(err->msg), " a sweep may have");
     return false;
 }
 

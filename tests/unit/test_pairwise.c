@@ -165,6 +165,8 @@ static void test_csv_vcpu_order(void **state)
     assert_non_null(strstr(text, "pw_unit = \"cycles\"\n"));
     assert_non_null(strstr(text, "pw_titles = \"ipi/invlpg/p1/spin hv-space/slow/cr3/p1/spin\""));
     assert_non_null(strstr(text, "pw_ticks = \"v0 v1 v2 v3\""));
+    assert_non_null(strstr(text, "pw_cells = \"10 2\""));
+    assert_non_null(strstr(text, "pw_logcb = 0\n"));        /* 1001-2003: one decade */
     /* The unsupported pair is left out of the plot (blank): 10 cells. */
     text = slurp("pairwise-1.dat");
     {
