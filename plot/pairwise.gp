@@ -6,7 +6,8 @@
 # missing pairs).  The palette's lightness rises with latency, so the map
 # reads in black and white too.  pairwise.csv has the numbers.
 #
-# Run by `hvflush plot` (only for runs with pairs), which passes with -e:
+# Run by `hvflush plot`, which passes with -e (a run without pairs gets a
+# figure that says so, pw_nvariants = 0):
 #   datadir   directory with pairwise.vars (pw_nvariants, pw_ncpus, pw_unit,
 #             pw_order, pw_titles, pw_cells: cells with samples per variant,
 #             pw_logcb: 1 for a logarithmic colour scale (medians over 30x apart),
@@ -15,6 +16,23 @@
 #   outbase   output path without extension;  tclabel, runid as elsewhere
 
 load datadir."/pairwise.vars"
+if (pw_nvariants == 0) {
+    # A run without pairs=all lines: the figure says so.
+    set title sprintf("Pairwise flush latency p50, initiator x target\n%s  (%s)", tclabel, runid) noenhanced
+    set label 1 "no pairs=all configurations in this run (bench/sweeps/README.md, pairs)" at graph 0.5, graph 0.5 center noenhanced
+    unset key
+    unset tics
+    set xrange [0:1]
+    set yrange [0:1]
+    set terminal svg size 700,300 dynamic enhanced font "DejaVu Sans,10" background "white"
+    set output outbase.".svg"
+    plot NaN
+    set terminal pngcairo size 700,300 enhanced font "DejaVu Sans,9" background "white"
+    set output outbase.".png"
+    replot
+    unset output
+    exit
+}
 file(i) = sprintf("%s/pairwise-%d.dat", datadir, i)
 cols = pw_nvariants < 2 ? 1 : 2
 rows = int((pw_nvariants + cols - 1) / cols)

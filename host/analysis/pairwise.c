@@ -234,7 +234,10 @@ bool pairwise_write(const char *run_dir, const char *data_dir, struct pairwise_c
         ncells++;
     }
     if (!ncells) {
-        ok = true;
+        /* No pairs: no pairwise.csv; the plot says there is nothing to draw. */
+        pairwise_order_from_meta(NULL, 0, order);
+        ok = !data_dir || put_plot_data(data_dir, cells, 0, variants, 0, order, 0, err,
+                                        errcap);
         goto out;
     }
     meta = load_meta(run_dir);

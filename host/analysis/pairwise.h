@@ -63,7 +63,8 @@ struct pairwise_counts {
  * NULL, data_dir/pairwise.vars (gnuplot variables) and
  * data_dir/pairwise-K.dat (K = 1.. per variant: target position,
  * initiator position, p50) for plot/pairwise.gp.  Without pairs it writes
- * nothing and counts none.  False with a message in err. */
+ * no pairwise.csv, counts none and, with data_dir, only pairwise.vars with
+ * pw_nvariants = 0 (the plot says so).  False with a message in err. */
 bool pairwise_write(const char *run_dir, const char *data_dir, struct pairwise_counts *cnt,
                     char *err, size_t errcap);
 

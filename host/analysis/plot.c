@@ -196,8 +196,6 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
 
         fmt(name, sizeof(name), "%s", basename(g.gl_pathv[i]));
         name[strcspn(name, ".")] = '\0';
-        if (!strcmp(name, "pairwise") && pairwise.variants == 0)
-            continue;           /* no pairs=all configurations: no heat map */
         fmt(base, sizeof(base), "%s/%s", plots, name);
         var_str(&v, "datadir", data);
         var_str(&v, "outbase", base);

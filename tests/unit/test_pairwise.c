@@ -6,8 +6,8 @@
  * and left out of the plot data; axes in hwloc's logical PU order where
  * the topology XML loads (a synthetic topology whose OS indexes are not
  * in logical order, so the two orders differ), by PU OS index without it,
- * in vCPU order with a vCPU unpinned; nothing at all for a run without
- * pairs.
+ * in vCPU order with a vCPU unpinned; no pairwise.csv for a run without
+ * pairs (its plot data says there are none).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -286,7 +286,7 @@ static void test_unpinned(void **state)
     assert_non_null(strstr(slurp("pairwise.csv"), ",ipi/invlpg/p1/i2-t0/spin,2,0,,1,"));
 }
 
-/* A run without pairs: no file, no counts. */
+/* A run without pairs: no pairwise.csv, no counts, pw_nvariants = 0. */
 static void test_no_pairs(void **state)
 {
     struct pairwise_counts cnt;
@@ -300,6 +300,8 @@ static void test_no_pairs(void **state)
     assert_int_equal(cnt.variants, 0);
     assert_int_equal(cnt.pairs, 0);
     assert_null(slurp("pairwise.csv"));
+    /* The plot gets a figure that says so. */
+    assert_non_null(strstr(slurp("pairwise.vars"), "pw_nvariants = 0\n"));
     /* A directory without summary.csv is an error with the path. */
     unlink(path);
     snprintf(path, sizeof(path), "%s/summary.csv", dir);
