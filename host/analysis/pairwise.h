@@ -11,7 +11,9 @@
  * index in the topology of meta.json's hwloc.topology_xml (packages, then
  * caches, cores, SMT siblings, as hwloc numbers them), or by its OS index
  * when that topology does not load; ties by vCPU number.  A vCPU that is
- * not pinned (or no pinning map) leaves the vCPU order.
+ * not pinned (or no pinning map) leaves the vCPU order, as does a lab run
+ * (meta.json has "lab"), whose map pins L1's vCPUs, not the L2 vCPUs the
+ * pairs ran on.
  */
 #ifndef HOST_ANALYSIS_PAIRWISE_H
 #define HOST_ANALYSIS_PAIRWISE_H
@@ -28,6 +30,7 @@ enum pairwise_order_kind {
     PAIRWISE_ORDER_VCPU = 0,    /* not pinned: vCPU numbers */
     PAIRWISE_ORDER_PU_OS,       /* pinned, no topology: the PUs' OS indexes */
     PAIRWISE_ORDER_TOPOLOGY,    /* pinned: the PUs' hwloc logical indexes */
+    PAIRWISE_ORDER_NESTED,      /* a lab run: the map pins L1's vCPUs, not L2's: vCPU order */
 };
 
 struct pairwise_order {

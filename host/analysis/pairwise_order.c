@@ -16,6 +16,8 @@ const char *pairwise_order_text(enum pairwise_order_kind kind)
         return "vCPUs in host topology order (hwloc logical index of the PU each is pinned to)";
     case PAIRWISE_ORDER_PU_OS:
         return "vCPUs by the OS index of the host PU each is pinned to (no topology recorded)";
+    case PAIRWISE_ORDER_NESTED:
+        return "vCPUs in vCPU order (nested lab: the host pins L1, not these L2 vCPUs)";
     default:
         return "vCPUs in vCPU order (not all pinned)";
     }
@@ -89,8 +91,8 @@ void pairwise_order_from_meta(const json_t *meta, unsigned ncpus, struct pairwis
         key[v] = v;
         o->vcpu_at[v] = v;
     }
-    o->kind = PAIRWISE_ORDER_VCPU;
-    if (pinned) {
+    o->kind = json_object_get(meta, "lab") ? PAIRWISE_ORDER_NESTED : PAIRWISE_ORDER_VCPU;
+    if (pinned && o->kind != PAIRWISE_ORDER_NESTED) {
         o->kind = PAIRWISE_ORDER_TOPOLOGY;
         if (!logical_keys(meta, o, key)) {
             o->kind = PAIRWISE_ORDER_PU_OS;

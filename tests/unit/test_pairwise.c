@@ -6,7 +6,7 @@
  * and left out of the plot data; axes in hwloc's logical PU order where
  * the topology XML loads (a synthetic topology whose OS indexes are not
  * in logical order, so the two orders differ), by PU OS index without it,
- * in vCPU order with a vCPU unpinned; no pairwise.csv for a run without
+ * in vCPU order with a vCPU unpinned or in a lab run; no pairwise.csv for a run without
  * pairs (its plot data says there are none).
  */
 #include <stdarg.h>
@@ -286,6 +286,29 @@ static void test_unpinned(void **state)
     assert_non_null(strstr(slurp("pairwise.csv"), ",ipi/invlpg/p1/i2-t0/spin,2,0,,1,"));
 }
 
+/* A lab run: meta.json's map pins L1's vCPUs, so the L2 pairs keep vCPU
+ * order and say why. */
+static void test_lab_run(void **state)
+{
+    struct pairwise_counts cnt;
+    char err[256], order[512], path[128];
+    json_t *m;
+
+    (void)state;
+    put("summary.csv", summary);
+    put_meta(true, "3");
+    snprintf(path, sizeof(path), "%s/meta.json", dir);
+    assert_non_null(m = json_load_file(path, 0, NULL));
+    json_object_set_new(m, "lab", json_pack("{s:s}", "l1_kernel", "6.1"));
+    assert_int_equal(json_dump_file(m, path, 0), 0);
+    json_decref(m);
+    assert_true(pairwise_write(dir, dir, &cnt, err, sizeof(err)));
+    assert_int_equal(cnt.order, PAIRWISE_ORDER_NESTED);
+    pair_order(order, sizeof(order));
+    assert_string_equal(order, "0>1 0>2 0>3 1>0 1>2 1>3 2>0 2>1 2>3 3>0 3>1 0>1 0>3");
+    assert_non_null(strstr(slurp("pairwise.vars"), "nested lab"));
+}
+
 /* A run without pairs: no pairwise.csv, no counts, pw_nvariants = 0. */
 static void test_no_pairs(void **state)
 {
@@ -318,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_topology_order),
         cmocka_unit_test(test_os_index_order),
         cmocka_unit_test(test_unpinned),
+        cmocka_unit_test(test_lab_run),
         cmocka_unit_test(test_no_pairs),
     };
 
