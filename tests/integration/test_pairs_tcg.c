@@ -9,7 +9,8 @@
  * completeness check is shown on this run: the same record stream without
  * the last pair's records (renumbered and re-checksummed, so that the
  * stream itself stays valid) fails with "guest measured 11 of 12", while
- * the stream as recorded passes.
+ * the stream as recorded passes.  Too many pairs (33 vCPUs) and a key the
+ * pairs name themselves are refused before QEMU starts (exit 2).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <bench/record.h>
 #include <bench/sweep.h>
@@ -247,6 +249,32 @@ static void test_missing_pair_caught(void **state)
     free(text);
 }
 
+/* Refused before QEMU starts, with the line: more pairs than a sweep
+ * holds (33 vCPUs), and a key the pairs name themselves.  Last: a new
+ * run_hvflush() removes the run directory the tests above read. */
+static void test_refused(void **state)
+{
+    static const char conflict[] = "/tmp/hvflush-pairs-conflict.sweep";
+    struct run_result *r;
+    FILE *f;
+
+    (void)state;
+    r = run_hvflush("run --accel tcg --smp 33 --sweep tests/sweeps/pairs.sweep");
+    assert_int_equal(r->exit_code, 2);
+    assert_non_null(strstr(r->err, "hvflush: sweep tests/sweeps/pairs.sweep:9: pairs=all on "
+                                    "33 vCPUs makes 1056 pairs x 1 = 1056 configurations"));
+    assert_true(r->run_dir[0] == '\0');
+    assert_non_null(f = fopen(conflict, "w"));
+    fputs("name c\nmeasure ipi pairs=all initiator=1\n", f);
+    assert_int_equal(fclose(f), 0);
+    r = run_hvflush("run --accel tcg --smp 4 --sweep /tmp/hvflush-pairs-conflict.sweep");
+    unlink(conflict);
+    assert_int_equal(r->exit_code, 2);
+    assert_non_null(strstr(r->err, ":2: pairs=all names every (initiator, target) pair "
+                                    "itself: drop initiator="));
+    assert_true(r->run_dir[0] == '\0');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_pairwise_csv),
         cmocka_unit_test(test_plot),
         cmocka_unit_test(test_missing_pair_caught),
+        cmocka_unit_test(test_refused),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);
