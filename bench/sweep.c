@@ -8,6 +8,7 @@
 #include <bench/ci_target.h>
 #include "sweep_items.h"
 #include "sweep_targets.h"
+#include "sweep_pairs.h"
 
 /* ---- error reporting ---------------------------------------------------------- */
 
@@ -111,6 +112,9 @@ static bool parse_count(struct span v, uint64_t lo, uint64_t hi, uint32_t *out)
 #define KEY_GLOBAL  (1u << 18)
 #define KEY_LARGE   (1u << 19)
 #define KEY_IPI_CALL (1u << 20)   /* 24-25: ci-target=, time-cap= (bench/ci_target.h) */
+/* 21: pairs= (bench/sweep_pairs.h) */
+#define KEYS_PAIRS_CONFLICT (KEY_TARGETS | KEY_INITIATOR | KEY_PLACEMENT | KEY_INITIATORS | \
+                             KEY_SHARE)
 #define KEYS_HV     (KEY_INPUT | KEY_SCOPE | KEY_NONGLOBAL | KEY_PROCS)
 
 /* The list-valued keys of a "measure" line: where each list and its count
@@ -201,11 +205,13 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
         bad = "' for working-set (pages of the test window, 1-512)";
     } else if (sweep_ci_line_key(l, key.s, key.n, val.s, val.n, &bit, &ok, &bad)) {
         /* ci-target=, time-cap=: bench/ci_target.c */
+    } else if (sweep_pairs_line_key(l, key.s, key.n, val.s, val.n, &bit, &ok, &bad)) {
+        /* pairs=: bench/sweep_pairs.c */
     } else {
         return fail(err, lineno, "unknown key '", key.s, key.n,
                     "' (expected flush, pages, targets, state, initiator, placement, input, "
                     "scope, nonglobal, procs, spaces, pcid, global, large, ipi-call, samples, "
-                    "warmup, verify, initiators, share, working-set, ci-target or time-cap)");
+                    "warmup, verify, initiators, share, working-set, ci-target, time-cap or pairs)");
     }
     if (*seen & bit)
         return fail(err, lineno, "key '", key.s, key.n, "' given twice");
@@ -213,6 +219,17 @@ static bool parse_measure_key(struct sweep_line *l, struct span key, struct span
     if (!ok)
         return fail(err, lineno, "bad value '", val.s, val.n, bad);
     return true;
+}
+
+/* The name of a key the line has that pairs=all refuses, or NULL. */
+static const char *pairs_conflict(unsigned seen)
+{
+    unsigned i;
+
+    for (i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]); i++)
+        if (seen & list_keys[i].bit & KEYS_PAIRS_CONFLICT)
+            return list_keys[i].name;
+    return NULL;
 }
 
 /* Whether the line's flush= list names none (the ipi-only baseline). */
@@ -290,6 +307,8 @@ static bool parse_measure(struct sweep *sw, const struct span *w, unsigned nw,
                                      seen & KEY_WORKING_SET, err))
         return false;
     if (!sweep_space_check_line(l, lineno, err))
+        return false;
+    if (!sweep_pairs_check_line(l, pairs_conflict(seen), err))
         return false;
     sw->nlines++;
     return true;

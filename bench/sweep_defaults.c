@@ -42,4 +42,5 @@ void sweep_line_defaults(struct sweep_line *l)
     l->targets_given = false;
     l->nipi_call = 1;
     l->ipi_call[0] = IPI_CALL_AUTO;
+    l->pairs = false;               /* pairs=off (bench/sweep_pairs.c) */
 }

@@ -7,6 +7,7 @@
 #include <bench/text.h>
 #include "sweep_items.h"
 #include "sweep_targets.h"
+#include "sweep_pairs.h"
 
 static const char *const strategy_names[STRATEGY_COUNT] = {
     "local", "ipi", "hv-space", "hv-list", "hv-space-ex", "hv-list-ex",
@@ -102,10 +103,13 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                  struct sweep_config *configs, unsigned max,
                  struct sweep_error *err)
 {
-    unsigned count = 0, li;
+    static struct sweep_line pair_line;     /* the pair's line of a pairs=all line */
+    unsigned count = 0, li, pk;
 
-    for (li = 0; li < sw->nlines; li++) {
-        const struct sweep_line *l = &sw->lines[li];
+    for (li = 0; li < sw->nlines; li++)
+    for (pk = 0; pk < sweep_pairs_count(&sw->lines[li], ncpus); pk++) {
+        /* pairs=all: one line per (initiator, target) pair (bench/sweep_pairs.c). */
+        const struct sweep_line *l = sweep_pairs_line(&sw->lines[li], ncpus, pk, &pair_line);
         uint32_t counts[SWEEP_LIST_MAX * 16];
         enum target_set sets[SWEEP_LIST_MAX * 16];
         uint32_t placed[SWEEP_LIST_MAX * 16], ks[SWEEP_LIST_MAX * 5];
@@ -123,6 +127,9 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                             " vCPUs (CPU numbers start at 0) but the VM has fewer");
                 return -1;
             }
+        if (pk == 0 && !sweep_pairs_fit(l, ncpus, count, max < SWEEP_CONFIGS_MAX ? max :
+                                        SWEEP_CONFIGS_MAX, err))
+            return -1;
 
         if (local) {
             sets[ncounts] = TARGETS_OTHERS;
@@ -195,6 +202,7 @@ int sweep_expand(const struct sweep *sw, unsigned ncpus,
                                     !config_is_baseline(c->strategy, c->flush);
                         c->verify_rounds = sw->verify_rounds;
                         sweep_config_set_targets(c, l, li2, sets[ti]);
+                        c->pair = l->pairs;
                         c->initiators = local ? 1 : ks[ki];
                         c->share = local ? SHARE_OWN : l->share[hi];
                         c->working_set = l->working_set;
@@ -261,17 +269,19 @@ size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n)
     }
     append_num(buf, n, "/p", c->pages);
     if (strategy_has_targets(c->strategy)) {
-        if (c->target_set == TARGETS_SELF || c->target_set == TARGETS_ALL)
+        if (c->pair)
+            sweep_pairs_label(c, buf, n);       /* "/i2-t1" */
+        else if (c->target_set == TARGETS_SELF || c->target_set == TARGETS_ALL)
             text_append(buf, n, c->target_set == TARGETS_SELF ? "/self" : "/all");
         else
             append_num(buf, n, "/t", c->targets);
         text_append(buf, n, "/");
         text_append(buf, n, target_state_name(c->state));
     }
-    if (c->initiator != 0)
+    if (c->initiator != 0 && !c->pair)
         append_num(buf, n, "/i", c->initiator);
     if (c->placement != PLACEMENT_FIRST && strategy_has_targets(c->strategy) &&
-        c->target_set == TARGETS_OTHERS) {
+        c->target_set == TARGETS_OTHERS && !c->pair) {
         char where[48];
 
         sweep_placement_text(c, where, sizeof(where));

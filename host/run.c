@@ -19,6 +19,7 @@
 #include "qmp.h"
 #include "analysis/ratio.h"
 #include "analysis/analysis.h"
+#include "analysis/pairwise.h"
 #include "run.h"
 #include "analysis/summary.h"
 #include "analysis/throughput.h"
@@ -271,6 +272,7 @@ static int finish(struct run_info *ri)
 {
     struct ratio_row ratio[RATIO_ROWS_MAX];
     struct analysis_counts analysis;
+    struct pairwise_counts pairwise;
     unsigned nratio;
     struct verdict_counts counts;
     char err[512];
@@ -291,12 +293,16 @@ static int finish(struct run_info *ri)
         hv_err("%s", err);
     if (!meta_write(ri, err, sizeof(err)))
         hv_err("%s", err);
+    /* After meta.json: pairwise.csv's axis order is its pinning map's. */
+    if (!pairwise_write(ri->run_dir, NULL, &pairwise, err, sizeof(err)))
+        hv_err("%s", err);
     if (!results_update_latest(ri->out, ri->run_id, err, sizeof(err)))
         hv_err("cannot update latest: %s", err);
     ok = !strcmp(ri->status, "ok");
     summary_print(stdout, &ri->data, ri->tc);
     ratio_print(stdout, &ri->data, ri->tc, ratio, nratio);
     analysis_print(stdout, &analysis);
+    pairwise_print(stdout, &pairwise);
     if (ri->repeat.boots > 1) {
         if (!repeat_write(ri->run_dir, &ri->repeat, &ri->data, err, sizeof(err)))
             hv_err("%s", err);

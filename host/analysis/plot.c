@@ -19,6 +19,7 @@
 
 #include "paths.h"
 #include "analysis/analysis.h"
+#include "analysis/pairwise.h"
 #include "analysis/plotdata.h"
 #include "analysis/plotdata_load.h"
 #include "results.h"
@@ -148,6 +149,7 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
     struct plot_data pd;
     struct plot_data_load pl;
     struct analysis_counts analysis;
+    struct pairwise_counts pairwise;
     glob_t g;
     int rc;
 
@@ -165,6 +167,12 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
     }
     /* costmodel.csv and decision.csv again, and the decision map's data. */
     if (!analysis_write(run_dir, data, &analysis, err, sizeof(err))) {
+        hv_err("%s", err);
+        plot_data_free(&pd);
+        return 1;
+    }
+    /* pairwise.csv again, and the heat map's data (runs with pairs=all). */
+    if (!pairwise_write(run_dir, data, &pairwise, err, sizeof(err))) {
         hv_err("%s", err);
         plot_data_free(&pd);
         return 1;

@@ -177,6 +177,7 @@ struct sweep_line {
     uint64_t cpuset[PLACEMENT_COUNT][SWEEP_CPUSET_WORDS];
     bool targets_given;      /* the line has a targets= key */
     unsigned nipi_call; enum ipi_call ipi_call[IPI_CALL_COUNT];
+    bool pairs;              /* pairs=all: every (initiator, target) pair (bench/sweep_pairs.c) */
 };
 
 /* Faults a sweep can ask the guest to inject, to test the failure paths of
@@ -241,6 +242,7 @@ struct sweep_config {
     uint32_t stride;         /* placement strided:S */
     uint64_t cpuset[SWEEP_CPUSET_WORDS]; /* placement cpus:LIST */
     enum ipi_call ipi_call;  /* hv-ipi-invlpg only, else IPI_CALL_AUTO */
+    bool pair;               /* from a pairs=all line: one initiator, one listed target */
 };
 
 struct sweep_error {
@@ -289,7 +291,9 @@ const char *target_set_name(enum target_set t);
  * (the scope as /cr3, /all-as, /other-as or /unloaded-as), with "/i2" when
  * the initiator is not CPU 0 and "/last" or "/spread" when the targets are
  * not the first CPUs; then, for non-default values only, "/sN" (spaces=N),
- * "/pcid", "/global" and "/large" (sweep_space_label()). */
+ * "/pcid", "/global" and "/large" (sweep_space_label()).  A configuration
+ * of a pairs=all line has "/iI-tJ" (initiator CPU I, target CPU J) where
+ * others have "/tN", and neither "/iN" nor "/cpus:J": "ipi/invlpg/p1/i2-t1/spin". */
 size_t sweep_config_label(const struct sweep_config *c, char *buf, size_t n);
 
 /* bench/sweep_space.c: the spaces/pcid/global/large keys. */
