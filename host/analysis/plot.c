@@ -25,7 +25,7 @@
 #include "results.h"
 #include "util.h"
 
-#define VARS_MAX 16
+#define VARS_MAX 32          /* more is a programming error: var_*() abort */
 
 /* A gnuplot string literal: single quotes, with ' doubled. */
 static char *quoted(const char *s)
@@ -54,18 +54,30 @@ struct gp_vars {
     int n;
 };
 
+/* A variable past VARS_MAX would silently leave a script without its input. */
+static void vars_room(const struct gp_vars *v, const char *name)
+{
+    if (v->n >= VARS_MAX) {
+        fprintf(stderr, "hvflush: plot: gnuplot variable '%s' beyond VARS_MAX (%d)\n",
+                name, VARS_MAX);
+        abort();
+    }
+}
+
 static void var_str(struct gp_vars *v, const char *name, const char *value)
 {
     char *q = quoted(value ? value : "");
 
-    if (q && v->n < VARS_MAX && asprintf(&v->e[v->n], "%s=%s", name, q) >= 0)
+    vars_room(v, name);
+    if (q && asprintf(&v->e[v->n], "%s=%s", name, q) >= 0)
         v->n++;
     free(q);
 }
 
 static void var_int(struct gp_vars *v, const char *name, long value)
 {
-    if (v->n < VARS_MAX && asprintf(&v->e[v->n], "%s=%ld", name, value) >= 0)
+    vars_room(v, name);
+    if (asprintf(&v->e[v->n], "%s=%ld", name, value) >= 0)
         v->n++;
 }
 
