@@ -334,6 +334,7 @@ static void test_seeded_order(void **state)
 static void test_shipped_sweeps_parse(void **state)
 {
     static const char *files[] = { "bench/sweeps/smoke.sweep", "bench/sweeps/default.sweep",
+                                   "bench/sweeps/full.sweep",
                                    "tests/sweeps/ci.sweep", "tests/sweeps/boot.sweep",
                                    "tests/sweeps/lab.sweep" };
     struct sweep_error err;
@@ -354,10 +355,32 @@ static void test_shipped_sweeps_parse(void **state)
     }
 }
 
+/* bench/sweeps/pairs.sweep: two maps of n(n-1) pairs; 23 vCPUs fit a
+ * sweep's configuration limit, 24 are refused with the reason. */
+static void test_shipped_pairs_sweep(void **state)
+{
+    struct sweep_error err;
+    static char text[SWEEP_TEXT_MAX + 1];
+    FILE *f = fopen("bench/sweeps/pairs.sweep", "r");
+    size_t n;
+
+    (void)state;
+    assert_non_null(f);
+    n = fread(text, 1, sizeof(text), f);
+    fclose(f);
+    if (!sweep_parse(text, n, &sw, &err))
+        fail_msg("pairs.sweep:%u: %s", err.lineno, err.msg);
+    assert_int_equal(sweep_expand(&sw, 8, cfg, SWEEP_CONFIGS_MAX, &err), 2 * 8 * 7);
+    assert_int_equal(sweep_expand(&sw, 23, cfg, SWEEP_CONFIGS_MAX, &err), 2 * 23 * 22);
+    assert_int_equal(sweep_expand(&sw, 24, cfg, SWEEP_CONFIGS_MAX, &err), -1);
+    assert_non_null(strstr(err.msg, "configurations"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_and_directives),
+        cmocka_unit_test(test_shipped_pairs_sweep),
         cmocka_unit_test(test_expansion_order_and_pow2),
         cmocka_unit_test(test_hypercall_lines),
         cmocka_unit_test(test_targets_adapt_to_cpu_count),
