@@ -262,14 +262,17 @@ hwloc_topology_t pin_load_topology(const char *xml, const char *synthetic,
     }
     if (hwloc_topology_init(&topo) < 0)
         return fmt(err, errcap, "hwloc: %s", strerror(errno)), NULL;
+    errno = 0;
     if (xml && hwloc_topology_set_xml(topo, xml) < 0)
-        fmt(err, errcap, "--topology %s: not an hwloc XML topology (%s)", xml,
-            errno ? strerror(errno) : "unreadable");
+        fmt(err, errcap, "--topology %s: %s", xml,
+            errno ? strerror(errno) : "not an hwloc XML topology");
     else if (synthetic && hwloc_topology_set_synthetic(topo, synthetic) < 0)
-        fmt(err, errcap, "--synthetic '%s': not a synthetic topology hwloc reads "
-            "(levels TYPE:COUNT from the top, e.g. \"pack:2 l3:2 core:4 pu:2\")", synthetic);
+        fmt(err, errcap, "--synthetic '%s': not a synthetic topology hwloc reads (levels "
+            "TYPE:COUNT from the top down to pu:N, e.g. \"pack:2 l3:2 core:4 pu:2\")",
+            synthetic);
     else if (hwloc_topology_load(topo) < 0)
-        fmt(err, errcap, "hwloc cannot load the topology: %s", strerror(errno));
+        fmt(err, errcap, "%s%s: hwloc cannot load it as a topology", xml ? "--topology " : "",
+            xml ? xml : "the synthetic description");
     else
         return topo;
     hwloc_topology_destroy(topo);
