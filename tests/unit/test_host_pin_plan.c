@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cli.h"
 #include "pin.h"
 
 #define XML_TOPOLOGY "tests/topologies/two-packages-smt.xml"
@@ -76,6 +77,29 @@ static void test_spec_syntax(void **state)
     pin_spec_default(&s);
     assert_int_equal(s.policy, PIN_COMPACT);
     assert_string_equal(s.text, "compact");
+}
+
+/* hvflush run --pin keeps the policy and its argument. */
+static void test_run_option(void **state)
+{
+    char *const with_n[] = { "hvflush", "run", "--pin", "overcommit:2", NULL };
+    char *const plain[] = { "hvflush", "run", NULL };
+    char *const bad[] = { "hvflush", "run", "--pin=cpus", NULL };
+    struct cli_options o;
+    char err[256];
+
+    (void)state;
+    assert_true(cli_parse(4, with_n, &o, err, sizeof(err)));
+    assert_int_equal(o.pin, PIN_OVERCOMMIT);
+    assert_int_equal(o.pin_spec.policy, PIN_OVERCOMMIT);
+    assert_int_equal(o.pin_spec.per_pu, 2);
+    assert_string_equal(o.pin_spec.text, "overcommit:2");
+    assert_true(cli_parse(2, plain, &o, err, sizeof(err)));
+    assert_int_equal(o.pin, PIN_COMPACT);
+    assert_string_equal(o.pin_spec.text, "compact");
+    assert_false(cli_parse(3, bad, &o, err, sizeof(err)));
+    assert_string_equal(err, "--pin: cpus needs :LIST, one PU per vCPU by OS index, e.g. "
+                             "cpus:0,2,4-7");
 }
 
 /* The lab's L1 keeps L2's vCPU i on its vCPU i for the new policies. */
@@ -267,6 +291,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spec_syntax),
+        cmocka_unit_test(test_run_option),
         cmocka_unit_test(test_inner_policy),
         cmocka_unit_test(test_plan_ancestry_and_other_threads),
         cmocka_unit_test(test_plan_print_and_json),
