@@ -45,7 +45,10 @@ const char cli_usage[] =
     "                           (default smoke); a path or *.sweep is read as a file\n"
     "  --seed N                 run the configurations in an order shuffled by N (recorded\n"
     "                           in meta.json; default: the sweep's order)\n"
-    "  --pin none|compact|scatter  vCPU thread placement on host PUs (default compact)\n"
+    "  --pin POLICY             vCPU thread placement on host PUs (default compact): none,\n"
+    "                           compact, scatter, smt-pairs, same-llc, cross-llc,\n"
+    "                           cross-numa, overcommit:N, cpus:LIST (hvflush pin --help);\n"
+    "                           QEMU's other threads go to the PUs left free\n"
     "  --out DIR                results directory (default <root>/results)\n"
     "  --label TEXT             free-form label, stored in meta.json and the run id\n"
     "  --timeout SEC            kill QEMU after SEC seconds (default 1800)\n"
@@ -101,6 +104,7 @@ static void defaults(struct cli_options *o)
     o->smp = 0;                 /* resolved against the host: pin_default_vcpus() */
     o->sweep = "smoke";
     o->pin = PIN_COMPACT;
+    pin_spec_default(&o->pin_spec);
     o->timeout_s = 1800;
     o->memory_mib = 256;
     o->lab_memory_mib = CLI_LAB_MEMORY_DEFAULT;
@@ -173,9 +177,11 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
         return true;
     }
     if (!strcmp(name, "--pin")) {
-        if (!pin_policy_from_name(val, &o->pin))
-            return fmt(err, cap, "--pin: '%s' is not one of %s", val, pin_policy_names()),
-                   false;
+        char why[256];
+
+        if (!pin_spec_parse(val, &o->pin_spec, why, sizeof(why)))
+            return fmt(err, cap, "--pin: %s", why), false;
+        o->pin = o->pin_spec.policy;
         return true;
     }
     if (!strcmp(name, "--label")) {

@@ -67,6 +67,7 @@ struct cli_options {
     /* Getting data out (bench/record-format.md, "Channel"; host/analysis/repeat.c): */
     bool channel_debugcon;      /* --channel debugcon: no results area */
     unsigned repeat;            /* --repeat R: boots of the same sweep (default 1) */
+    struct pin_spec pin_spec;   /* --pin as given, with its argument (pin.h); pin is its policy */
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

@@ -110,8 +110,11 @@ static json_t *pinning_json(const struct run_info *ri)
         json_array_append_new(map, json_pack("{s:i, s:I, s:s}", "vcpu", ri->pin_map[i].vcpu,
                                              "thread_id", (json_int_t)ri->pin_map[i].thread_id,
                                              "pus", ri->pin_map[i].pus));
-    return json_pack("{s:s, s:i, s:o}", "policy", pin_policy_name(ri->opt->pin),
-                     "host_pus", (int)pin_pu_count(ri->topo), "map", map);
+    json_t *o = json_pack("{s:s, s:i, s:o}", "policy", ri->opt->pin_spec.text,
+                          "host_pus", (int)pin_pu_count(ri->topo), "map", map);
+
+    pin_meta_add(o, &ri->pin_plan, &ri->pin_outcome);
+    return o;
 }
 
 static json_t *build(const struct run_info *ri)

@@ -1,5 +1,7 @@
 /*
- * vCPU placement policies and thread binding with libhwloc (see pin.h).
+ * The table of placement policies, the --pin syntax, thread binding and
+ * topology loading with libhwloc (see pin.h; the policies are in
+ * pin_policy.c).
  */
 #include "pin.h"
 
@@ -8,64 +10,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pin_policy.h"
 #include "util.h"
 
-typedef bool (*pin_policy_fn)(hwloc_topology_t topo, unsigned nvcpus,
-                              hwloc_bitmap_t *sets);
-
-/* No binding at all: every vCPU stays where the host scheduler puts it. */
-static bool policy_none(hwloc_topology_t topo, unsigned nvcpus, hwloc_bitmap_t *sets)
-{
-    (void)topo;
-    for (unsigned i = 0; i < nvcpus; i++)
-        sets[i] = NULL;
-    return true;
-}
-
-/* vCPU i on the i-th PU in logical order, wrapping when there are more
- * vCPUs than PUs.  Neighbouring vCPUs share caches (and SMT cores) as much
- * as the host allows. */
-static bool policy_compact(hwloc_topology_t topo, unsigned nvcpus, hwloc_bitmap_t *sets)
-{
-    unsigned npu = pin_pu_count(topo);
-
-    if (npu == 0)
-        return false;
-    for (unsigned i = 0; i < nvcpus; i++) {
-        hwloc_obj_t pu = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, i % npu);
-
-        sets[i] = pu ? hwloc_bitmap_dup(pu->cpuset) : NULL;
-        if (!sets[i])
-            return false;
-    }
-    return true;
-}
-
-/* Spreads vCPUs as far apart as possible: hwloc_distrib divides the
- * machine between packages first, then cores, then PUs; each vCPU then
- * takes the first PU of its share so that it is bound to exactly one PU. */
-static bool policy_scatter(hwloc_topology_t topo, unsigned nvcpus, hwloc_bitmap_t *sets)
-{
-    hwloc_obj_t root = hwloc_get_root_obj(topo);
-
-    if (pin_pu_count(topo) == 0)
-        return false;
-    if (hwloc_distrib(topo, &root, 1, sets, nvcpus, INT_MAX, 0) < 0)
-        return false;
-    for (unsigned i = 0; i < nvcpus; i++)
-        if (!sets[i] || hwloc_bitmap_singlify(sets[i]) < 0)
-            return false;
-    return true;
-}
+enum pin_arg {
+    ARG_NONE,
+    ARG_COUNT,                  /* overcommit:N */
+    ARG_LIST,                   /* cpus:LIST */
+};
 
 static const struct {
     const char *name;
+    enum pin_arg arg;
     pin_policy_fn fn;
 } policies[PIN_POLICY_COUNT] = {
-    [PIN_NONE] = { "none", policy_none },
-    [PIN_COMPACT] = { "compact", policy_compact },
-    [PIN_SCATTER] = { "scatter", policy_scatter },
+    [PIN_NONE] = { "none", ARG_NONE, pin_policy_none },
+    [PIN_COMPACT] = { "compact", ARG_NONE, pin_policy_compact },
+    [PIN_SCATTER] = { "scatter", ARG_NONE, pin_policy_scatter },
+    [PIN_SMT_PAIRS] = { "smt-pairs", ARG_NONE, pin_policy_smt_pairs },
+    [PIN_SAME_LLC] = { "same-llc", ARG_NONE, pin_policy_same_llc },
+    [PIN_CROSS_LLC] = { "cross-llc", ARG_NONE, pin_policy_cross_llc },
+    [PIN_CROSS_NUMA] = { "cross-numa", ARG_NONE, pin_policy_cross_numa },
+    [PIN_OVERCOMMIT] = { "overcommit", ARG_COUNT, pin_policy_overcommit },
+    [PIN_CPUS] = { "cpus", ARG_LIST, pin_policy_cpus },
 };
+
+static const char *const arg_suffix[] = { [ARG_NONE] = "", [ARG_COUNT] = ":N",
+                                          [ARG_LIST] = ":LIST" };
 
 bool pin_policy_from_name(const char *name, enum pin_policy *out)
 {
@@ -84,12 +55,120 @@ const char *pin_policy_name(enum pin_policy p)
 
 const char *pin_policy_names(void)
 {
-    static char names[128];
+    static char names[256];
 
     if (!names[0])
         for (int i = 0; i < PIN_POLICY_COUNT; i++)
-            append(names, sizeof(names), "%s%s", i ? ", " : "", policies[i].name);
+            append(names, sizeof(names), "%s%s%s", i ? ", " : "", policies[i].name,
+                   arg_suffix[policies[i].arg]);
     return names;
+}
+
+/* A decimal number below limit at *s, advancing *s; false if none. */
+static bool take_number(const char **s, unsigned long limit, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+
+    if (**s < '0' || **s > '9')
+        return false;
+    errno = 0;
+    v = strtoul(*s, &end, 10);
+    if (errno || v >= limit)
+        return false;
+    *s = end;
+    *out = (unsigned)v;
+    return true;
+}
+
+/* "0,2,4-7": numbers and ascending ranges, comma-separated. */
+static bool parse_list(const char *s, struct pin_spec *out, char *err, size_t errcap)
+{
+    const char *item = s;
+
+    out->nlist = 0;
+    for (;;) {
+        unsigned lo, hi;
+
+        if (!take_number(&s, 1u << 20, &lo))
+            return fmt(err, errcap, "cpus: '%.40s' is not a PU number (cpus:LIST, e.g. "
+                       "cpus:0,2,4-7)", item), false;
+        hi = lo;
+        if (*s == '-') {
+            s++;
+            if (!take_number(&s, 1u << 20, &hi) || hi < lo)
+                return fmt(err, errcap, "cpus: '%.40s' is not an ascending range A-B", item),
+                       false;
+        }
+        for (unsigned pu = lo; pu <= hi; pu++) {
+            if (out->nlist == PIN_LIST_MAX)
+                return fmt(err, errcap, "cpus: the list names more than %d PUs",
+                           PIN_LIST_MAX), false;
+            out->list[out->nlist++] = pu;
+        }
+        if (*s == '\0')
+            return true;
+        if (*s != ',')
+            return fmt(err, errcap, "cpus: unexpected '%c' in '%.40s'", *s, item), false;
+        item = ++s;
+    }
+}
+
+bool pin_spec_parse(const char *text, struct pin_spec *out, char *err, size_t errcap)
+{
+    const char *colon = strchr(text, ':');
+    size_t namelen = colon ? (size_t)(colon - text) : strlen(text);
+    char name[32];
+    enum pin_policy p;
+
+    memset(out, 0, sizeof(*out));
+    if (namelen >= sizeof(name) || strlen(text) >= sizeof(out->text))
+        return fmt(err, errcap, "'%.40s...' is not one of %s", text, pin_policy_names()), false;
+    memcpy(name, text, namelen);
+    name[namelen] = '\0';
+    if (!pin_policy_from_name(name, &p))
+        return fmt(err, errcap, "'%s' is not one of %s", text, pin_policy_names()), false;
+    out->policy = p;
+    fmt(out->text, sizeof(out->text), "%s", text);
+    switch (policies[p].arg) {
+    case ARG_NONE:
+        if (colon)
+            return fmt(err, errcap, "%s takes no argument ('%s')", name, text), false;
+        return true;
+    case ARG_COUNT: {
+        const char *num = colon ? colon + 1 : "";
+
+        if (!take_number(&num, PIN_PER_PU_MAX + 1, &out->per_pu) || *num || out->per_pu == 0)
+            return fmt(err, errcap, "%s needs :N, the vCPUs per PU (1 to %d), e.g. %s:2",
+                       name, PIN_PER_PU_MAX, name), false;
+        return true;
+    }
+    case ARG_LIST:
+        if (!colon)
+            return fmt(err, errcap, "cpus needs :LIST, one PU per vCPU by OS index, e.g. "
+                       "cpus:0,2,4-7"), false;
+        return parse_list(colon + 1, out, err, errcap);
+    }
+    return false;
+}
+
+void pin_spec_default(struct pin_spec *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->policy = PIN_COMPACT;
+    fmt(out->text, sizeof(out->text), "%s", policies[PIN_COMPACT].name);
+}
+
+const char *pin_spec_inner_text(const struct pin_spec *spec)
+{
+    switch (spec->policy) {
+    case PIN_NONE:
+    case PIN_COMPACT:
+    case PIN_SCATTER:
+        return policies[spec->policy].name;
+    default:
+        return policies[PIN_COMPACT].name;
+    }
 }
 
 unsigned pin_pu_count(hwloc_topology_t topo)
@@ -99,18 +178,31 @@ unsigned pin_pu_count(hwloc_topology_t topo)
     return n > 0 ? (unsigned)n : 0;
 }
 
-bool pin_policy_sets(hwloc_topology_t topo, enum pin_policy p, unsigned nvcpus,
-                     hwloc_bitmap_t *sets)
+bool pin_spec_sets(hwloc_topology_t topo, const struct pin_spec *spec, unsigned nvcpus,
+                   hwloc_bitmap_t *sets, char *why, size_t whycap)
 {
     for (unsigned i = 0; i < nvcpus; i++)
         sets[i] = NULL;
-    if (p >= PIN_POLICY_COUNT)
-        return false;
-    if (!policies[p].fn(topo, nvcpus, sets)) {
+    if (spec->policy >= PIN_POLICY_COUNT)
+        return fmt(why, whycap, "no such policy"), false;
+    if (spec->policy != PIN_NONE && pin_pu_count(topo) == 0)
+        return fmt(why, whycap, "the topology has no PUs"), false;
+    if (!policies[spec->policy].fn(topo, spec, nvcpus, sets, why, whycap)) {
         pin_sets_free(sets, nvcpus);
         return false;
     }
     return true;
+}
+
+bool pin_policy_sets(hwloc_topology_t topo, enum pin_policy p, unsigned nvcpus,
+                     hwloc_bitmap_t *sets)
+{
+    struct pin_spec spec;
+    char why[160];
+
+    memset(&spec, 0, sizeof(spec));
+    spec.policy = p;
+    return pin_spec_sets(topo, &spec, nvcpus, sets, why, sizeof(why));
 }
 
 void pin_sets_free(hwloc_bitmap_t *sets, unsigned n)
@@ -155,6 +247,36 @@ hwloc_topology_t pin_load_host_topology(void)
         return NULL;
     }
     return topo;
+}
+
+hwloc_topology_t pin_load_topology(const char *xml, const char *synthetic,
+                                   char *err, size_t errcap)
+{
+    hwloc_topology_t topo;
+
+    if (!xml && !synthetic) {
+        topo = pin_load_host_topology();
+        if (!topo)
+            fmt(err, errcap, "cannot read the host topology with hwloc");
+        return topo;
+    }
+    if (hwloc_topology_init(&topo) < 0)
+        return fmt(err, errcap, "hwloc: %s", strerror(errno)), NULL;
+    errno = 0;
+    if (xml && hwloc_topology_set_xml(topo, xml) < 0)
+        fmt(err, errcap, "--topology %s: %s", xml,
+            errno ? strerror(errno) : "not an hwloc XML topology");
+    else if (synthetic && hwloc_topology_set_synthetic(topo, synthetic) < 0)
+        fmt(err, errcap, "--synthetic '%s': not a synthetic topology hwloc reads (levels "
+            "TYPE:COUNT from the top down to pu:N, e.g. \"pack:2 l3:2 core:4 pu:2\")",
+            synthetic);
+    else if (hwloc_topology_load(topo) < 0)
+        fmt(err, errcap, "%s%s: hwloc cannot load it as a topology", xml ? "--topology " : "",
+            xml ? xml : "the synthetic description");
+    else
+        return topo;
+    hwloc_topology_destroy(topo);
+    return NULL;
 }
 
 unsigned pin_default_vcpus(void)

@@ -78,6 +78,7 @@ static bool setup_vcpus(struct run_info *ri, struct qmp *q, long long deadline,
     ri->pin_mapped = n;
     if (!pin_apply(ri->topo, ri->pin_sets, tids, n, ri->pin_map, err, errcap))
         goto out;
+    pin_settle(ri->topo, &ri->pin_plan, ri->pin_sets, tids, n, &ri->pin_outcome);
     json_decref(ret);
     ret = qmp_execute(q, "cont", deadline, err, errcap);
     ok = ret != NULL;
@@ -162,12 +163,12 @@ static void execute(struct run_info *ri)
     if (ri->lab)
         hv_note("started the lab: L0 QEMU (%s, %u vCPU%s, pin %s) → L1 Linux %s (%s) "
                 "running hvflush run --accel kvm → L2 guest (%u vCPU%s); run directory %s", ri->lab->l0_accel, ri->vcpus,
-                ri->vcpus == 1 ? "" : "s", pin_policy_name(ri->opt->pin),
+                ri->vcpus == 1 ? "" : "s", ri->opt->pin_spec.text,
                 ri->lab->k.release, ri->lab->kvm_module, ri->opt->smp,
                 ri->opt->smp == 1 ? "" : "s", paths_display(ri->run_dir));
     else
         hv_note("started QEMU (%s, %u vCPU%s, pin %s); run directory %s", ri->accel,
-                ri->opt->smp, ri->opt->smp == 1 ? "" : "s", pin_policy_name(ri->opt->pin),
+                ri->opt->smp, ri->opt->smp == 1 ? "" : "s", ri->opt->pin_spec.text,
                 paths_display(ri->run_dir));
 
     long long setup_deadline = mono_ms() + QMP_SETUP_MS;

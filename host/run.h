@@ -63,6 +63,8 @@ struct run_info {
     struct run_data data;
     struct channel_report channels;  /* the record channels (channels.h) */
     struct repeat_table repeat;      /* --repeat R > 1: p50 per boot (repeat.h) */
+    struct pin_plan pin_plan;        /* the vCPUs' PUs and ancestry, the others' PUs */
+    struct pin_outcome pin_outcome;  /* after binding: every QEMU thread's affinity */
 };
 
 /* Checks the command line and resolves everything a run needs.  Returns

@@ -277,6 +277,7 @@ static bool choose_accel(struct run_info *ri, const struct cli_options *o)
 static bool plan_pinning(struct run_info *ri, const struct cli_options *o)
 {
     unsigned npu, n = ri->vcpus;
+    char why[400];
 
     ri->topo = pin_load_host_topology();
     if (!ri->topo) {
@@ -286,8 +287,10 @@ static bool plan_pinning(struct run_info *ri, const struct cli_options *o)
     ri->pin_sets = calloc(n, sizeof(*ri->pin_sets));
     ri->pin_map = calloc(n, sizeof(*ri->pin_map));
     if (!ri->pin_sets || !ri->pin_map ||
-        !pin_policy_sets(ri->topo, o->pin, n, ri->pin_sets)) {
-        hv_err("--pin %s: cannot place %u vCPUs on this host", pin_policy_name(o->pin), n);
+        !pin_plan_make(ri->topo, &o->pin_spec, n, ri->pin_sets, &ri->pin_plan, why,
+                       sizeof(why))) {
+        hv_err("--pin %s: cannot place %u vCPUs on this host: %s", o->pin_spec.text, n,
+               ri->pin_sets && ri->pin_map ? why : "out of memory");
         return false;
     }
     npu = pin_pu_count(ri->topo);
@@ -322,6 +325,8 @@ void run_release(struct run_info *ri)
     lab_release(ri);
     free(ri->pin_sets);
     free(ri->pin_map);
+    pin_plan_free(&ri->pin_plan);
+    pin_outcome_free(&ri->pin_outcome);
     if (ri->topo)
         hwloc_topology_destroy(ri->topo);
     qemu_argv_free(ri->qemu_argv);

@@ -141,7 +141,8 @@ char **lab_start(struct run_info *ri, const char *qmp_socket, char *err, size_t 
     struct lab_l1_run_params l1 = {
         .hvflush = hvflush, .run_dir = ri->run_dir, .guest = ri->guest, .qemu = ri->qemu,
         .smp = ri->opt->smp, .memory_mib = ri->opt->memory_mib,
-        .timeout_s = ri->opt->timeout_s, .pin = pin_policy_name(ri->opt->pin), .hv = hv,
+        .timeout_s = ri->opt->timeout_s, .hv = hv,
+        .pin = pin_spec_inner_text(&ri->opt->pin_spec),
         .cpu = ri->opt->cpu, .quiet = ri->opt->quiet,
     };
     struct lab_l0_params l0 = {

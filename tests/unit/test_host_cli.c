@@ -166,7 +166,8 @@ static const struct {
       "lab: --sweep: the self-check runs its own bring-up sweep; "
       "use hvflush run --accel lab --sweep ..." },
     { 4, { "hvflush", "run", "--pin", "diagonal" },
-      "--pin: 'diagonal' is not one of none, compact, scatter" },
+      "--pin: 'diagonal' is not one of none, compact, scatter, smt-pairs, same-llc, "
+      "cross-llc, cross-numa, overcommit:N, cpus:LIST" },
     { 4, { "hvflush", "run", "--timeout", "-1" },
       "--timeout: '-1' is not a number between 1 and 86400" },
     { 4, { "hvflush", "run", "--memory", "16" },

@@ -53,7 +53,8 @@ static void test_names(void **state)
     assert_int_equal(p, PIN_SCATTER);
     assert_false(pin_policy_from_name("diagonal", &p));
     assert_string_equal(pin_policy_name(PIN_COMPACT), "compact");
-    assert_string_equal(pin_policy_names(), "none, compact, scatter");
+    assert_string_equal(pin_policy_names(), "none, compact, scatter, smt-pairs, same-llc, "
+                        "cross-llc, cross-numa, overcommit:N, cpus:LIST");
 }
 
 static void test_compact_fills_in_order_and_wraps(void **state)
