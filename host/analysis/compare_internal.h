@@ -162,6 +162,10 @@ bool compare_boot2_quantile(gsl_rng *r, const struct cmp_entry *const *boots, un
 double compare_mean_rate(const struct cmp_entry *const *boots, unsigned nboots);
 void compare_boot2_rate(gsl_rng *r, const struct cmp_entry *const *boots, unsigned nboots,
                         double *out, unsigned reps);
+/* Expands a two-stage interval [lo, hi] of ratio about the ratio (in log
+ * space) for the few boots it rests on, boots_a and boots_b (both >= 2). */
+void compare_boot2_expand(double ratio, unsigned boots_a, unsigned boots_b, double *lo,
+                          double *hi);
 /* A cell's verdict as written: "slower (single boot)" / "slower (N boots)"
  * for a gate-exempt slower, else compare_verdict_name(). */
 const char *compare_cell_verdict(const struct cmp_cell *c, char *buf, size_t cap);

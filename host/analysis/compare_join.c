@@ -241,6 +241,8 @@ static void evaluate_row(gsl_rng *rng, const struct compare_opts *o, const struc
                        : replicates(rng, e, o->metric, run_rep)) &&
                     compare_boot_ratio_ci(run_rep, br->rep[k], COMPARE_BOOT_REPS,
                                           &c->lo, &c->hi);
+        if (c->has_ci && c->between_boot)
+            compare_boot2_expand(c->ratio, bs.nboots, rs.nboots, &c->lo, &c->hi);
         c->verdict = c->has_ci ? compare_verdict(c->lo, c->hi, o->threshold_pct / 100, thru)
                                : CMP_NO_CI;
         fewest = c->boots_base < c->boots_run ? c->boots_base : c->boots_run;
