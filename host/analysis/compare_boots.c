@@ -65,20 +65,26 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Boot b's records: its summary.csv and samples.csv where it has them (a
+ * whole run directory used as a boot), else its records.txt
+ * (compare_boot_records.c). */
 bool compare_load_boots(struct cmp_run *run, char *err, size_t errcap)
 {
     char path[4096], sub[512];
+    unsigned smp = 0;
 
     for (unsigned b = 2; b <= COMPARE_BOOTS_MAX; b++) {
         struct cmp_run *v, *boot;
+        bool tables, ok;
 
         fmt(path, sizeof(path), "%s/boot-%u", run->dir, b);
         if (!is_dir(path))
             break;
-        fmt(path + strlen(path), sizeof(path) - strlen(path), "/summary.csv");
-        if (access(path, R_OK) != 0)
+        fmt(sub, sizeof(sub), "%s/summary.csv", path);
+        tables = access(sub, R_OK) == 0;
+        fmt(sub, sizeof(sub), "%s/records.txt", path);
+        if (!tables && access(sub, R_OK) != 0)
             continue;           /* a boot that failed before any record */
-        path[strlen(path) - strlen("/summary.csv")] = '\0';
         v = realloc(run->boot, (run->nboots + 1) * sizeof(*v));
         if (!v) {
             fmt(err, errcap, "out of memory");
@@ -88,7 +94,11 @@ bool compare_load_boots(struct cmp_run *run, char *err, size_t errcap)
         boot = &v[run->nboots];
         memset(boot, 0, sizeof(*boot));
         fmt(boot->name, sizeof(boot->name), "boot-%u", b);
-        if (!compare_load_tables(path, boot, sub, sizeof(sub))) {
+        if (!tables && !smp)
+            smp = compare_run_smp(run->dir);
+        ok = tables ? compare_load_tables(path, boot, sub, sizeof(sub))
+                    : compare_load_boot_records(path, smp, boot, sub, sizeof(sub));
+        if (!ok) {
             compare_free_run(boot);
             fmt(err, errcap, "boot-%u: %s", b, sub);
             return false;

@@ -138,11 +138,19 @@ bool compare_boot_ratio_ci(const double *num, const double *den, unsigned reps,
 
 /* ---- boots of a --repeat run (compare_boots.c) ------------------------------ */
 
-/* Loads RUN/boot-2, boot-3 ... (until one is missing) into run->boot.
- * A boot directory without a readable summary.csv (a boot that failed
- * before writing records) is skipped.  False with err on no memory or a
+/* Loads RUN/boot-2, boot-3 ... (until one is missing) into run->boot,
+ * from each one's summary.csv + samples.csv, else its records.txt.  A boot
+ * directory with neither (a boot that failed before any record) is
+ * skipped.  False with err on no memory or a
  * damaged samples.csv. */
 bool compare_load_boots(struct cmp_run *run, char *err, size_t errcap);
+/* The vCPU count of a run (meta.json vm.smp), 0 when it cannot be read. */
+unsigned compare_run_smp(const char *run_dir);
+/* A boot directory with records.txt and sweep.txt only: its entries from
+ * the records, the sweep expanded for smp vCPUs (compare_boot_records.c).
+ * False with err when the sweep cannot be read or on no memory. */
+bool compare_load_boot_records(const char *boot_dir, unsigned smp, struct cmp_run *boot,
+                               char *err, size_t errcap);
 /* The entries of e's configuration in each boot of run (boot 1 = e itself),
  * those with something to resample (samples; flushes for throughput), into
  * out[0..cap); returns how many. */
