@@ -7,6 +7,7 @@
  *    true ratio in roughly 90-99 % of replications, while the within-boot
  *    interval of boot 1 (the single-boot comparison) covers it far less
  *    often (the fault the two-stage bootstrap removes is seen);
+ *  - the same for throughput (boots' rates shifted, flush counts Poisson);
  *  - the pooled percentile is that of all boots' samples together;
  *  - compare_runs() on hand-made runs with RUN/boot-N: boot 1 alone says
  *    `slower` where the three boots together say `within-noise` (the false
@@ -126,6 +127,57 @@ static void test_two_stage_coverage(void **state)
         assert_true(c.within < 0.6);
         assert_true(c.two_stage - c.within > 0.3);
     }
+}
+
+/* Throughput: each boot's aggregate rate moves by a lognormal offset (sd
+ * 0.1) around the run's, counted from 1e5 flushes; the mean-of-boots ratio
+ * is covered by the expanded two-stage interval as often as claimed, and
+ * far less often by boot 1's Poisson-only interval. */
+static void test_two_stage_rate_coverage(void **state)
+{
+    enum { BOOTS = 3 };
+    const double ratio = 0.8, flushes = 1e5;
+    gsl_rng *data = gsl_rng_alloc(gsl_rng_mt19937), *boot = gsl_rng_alloc(gsl_rng_mt19937);
+    double *ra = malloc(REPS * sizeof(double)), *rb = malloc(REPS * sizeof(double));
+    unsigned hit2 = 0, hit1 = 0;
+
+    (void)state;
+    assert_true(data && boot && ra && rb);
+    gsl_rng_set(data, 777);
+    gsl_rng_set(boot, COMPARE_BOOT_SEED);
+    for (unsigned k = 0; k < REPLICATIONS; k++) {
+        struct cmp_entry ea[BOOTS], eb[BOOTS];
+        const struct cmp_entry *pa[BOOTS], *pb[BOOTS];
+        double lo, hi, point;
+
+        for (unsigned b = 0; b < BOOTS; b++) {
+            ea[b] = (struct cmp_entry){ .flushes = flushes,
+                                        .aggregate_per_s = 1e6 * exp(gsl_ran_gaussian(data, 0.1)) };
+            eb[b] = (struct cmp_entry){ .flushes = flushes, .aggregate_per_s =
+                                        ratio * 1e6 * exp(gsl_ran_gaussian(data, 0.1)) };
+            pa[b] = &ea[b];
+            pb[b] = &eb[b];
+        }
+        point = compare_mean_rate(pb, BOOTS) / compare_mean_rate(pa, BOOTS);
+        compare_boot2_rate(boot, pa, BOOTS, ra, REPS);
+        compare_boot2_rate(boot, pb, BOOTS, rb, REPS);
+        assert_true(compare_boot_ratio_ci(rb, ra, REPS, &lo, &hi));
+        compare_boot2_expand(point, BOOTS, BOOTS, &lo, &hi);
+        /* The true ratio of the mean rates: E[exp(N(0, s))] cancels. */
+        hit2 += lo <= ratio && ratio <= hi;
+        compare_boot_rate(boot, ea[0].aggregate_per_s, flushes, ra, REPS);
+        compare_boot_rate(boot, eb[0].aggregate_per_s, flushes, rb, REPS);
+        assert_true(compare_boot_ratio_ci(rb, ra, REPS, &lo, &hi));
+        hit1 += lo <= ratio && ratio <= hi;
+    }
+    print_message("throughput coverage of the true ratio 0.8, 3 + 3 boots: two-stage %.3f, "
+                  "within-boot %.3f\n", (double)hit2 / REPLICATIONS, (double)hit1 / REPLICATIONS);
+    assert_true(hit2 >= 0.90 * REPLICATIONS && hit2 <= 0.99 * REPLICATIONS);
+    assert_true(hit1 < 0.5 * REPLICATIONS);
+    gsl_rng_free(data);
+    gsl_rng_free(boot);
+    free(ra);
+    free(rb);
 }
 
 static void test_pooled_percentile(void **state)
@@ -314,6 +366,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pooled_percentile),
         cmocka_unit_test(test_two_stage_coverage),
+        cmocka_unit_test(test_two_stage_rate_coverage),
         cmocka_unit_test(test_between_boot_catches_false_alarm),
         cmocka_unit_test(test_real_slowdown_over_boots),
         cmocka_unit_test(test_min_boots_single_boot),
