@@ -59,6 +59,11 @@ static void text_header(FILE *f, const struct cmp_table *t)
         fprintf(f, "  %c  %s%s  %s (%s), %u boot%s\n", letter(r), t->runs[r].name,
                 r == o->baseline ? "  (baseline)" : "", t->runs[r].timing_class,
                 t->runs[r].tc_label, t->runs[r].nboots + 1, t->runs[r].nboots ? "s" : "");
+    for (unsigned r = 0, shown = 0; r < o->nruns && !shown; r++)
+        if ((shown = t->runs[r].nboots > 0))
+            fprintf(f, "boots: where both runs hold 2 boots or more of a configuration, its "
+                    "metric pools all boots' samples and its interval is a two-stage "
+                    "bootstrap (boots, then samples within each), widened for few boots\n");
     if (t->within_boot)
         fprintf(f, "note: %u interval(s) come from a single boot (marked within-boot): they "
                 "hold within-boot noise only, not the shift from one boot to the next; a "
