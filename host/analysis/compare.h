@@ -27,6 +27,8 @@ struct compare_opts {
                                     images referenced by file name relative to
                                     out_dir), compare.svg and compare.png */
     FILE *text;                  /* the text table as well, or NULL */
+    unsigned min_boots;          /* a slower cell whose runs have fewer boots does not
+                                    fail the gate (0 or 1: every slower cell does) */
 };
 
 /* Returns the exit status: 0 no regression, 1 some configuration slower

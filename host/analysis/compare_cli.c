@@ -83,11 +83,12 @@ int compare_command(int argc, char **argv)
         { "metric",    required_argument, NULL, 'm' },
         { "out",       required_argument, NULL, 'o' },
         { "quiet",     no_argument,       NULL, 'q' },
+        { "min-boots", required_argument, NULL, 'B' },
         { "help",      no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct compare_opts o = { .threshold_pct = COMPARE_THRESHOLD_PCT, .metric = COMPARE_P50,
-                              .text = stdout };
+                              .text = stdout, .min_boots = 1 };
     const char *baseline = NULL;
     char out[PATH_MAX];
     int c, b;
@@ -111,6 +112,18 @@ int compare_command(int argc, char **argv)
             }
             break;
         case 'o': o.out_dir = optarg; break;
+        case 'B': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+
+            if (end == optarg || *end || *optarg == '-' || v < 1 || v > COMPARE_BOOTS_CAP) {
+                hv_err("compare: --min-boots '%s': a number of boots from 1 to %u", optarg,
+                       COMPARE_BOOTS_CAP);
+                return 2;
+            }
+            o.min_boots = (unsigned)v;
+            break;
+        }
         case 'q': o.text = NULL; hv_set_quiet(true); break;
         case 'h': fputs(compare_usage_text, stdout); return 0;
         default:

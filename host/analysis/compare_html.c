@@ -39,7 +39,8 @@ static void html_runs(FILE *f, const struct cmp_table *t)
         compare_html_text(f, t->runs[r].timing_class);
         fputs(" (", f);
         compare_html_text(f, t->runs[r].tc_label);
-        fputs(")</td></tr>\n", f);
+        fprintf(f, "), %u boot%s</td></tr>\n", t->runs[r].nboots + 1,
+                t->runs[r].nboots ? "s" : "");
     }
     fputs("</table>\n", f);
 }
@@ -59,6 +60,7 @@ static void html_ratios(FILE *f, const struct cmp_table *t)
         for (unsigned r = 0; r < o->nruns; r++) {
             const struct cmp_cell *c = &row->cell[r];
             const char *v = compare_verdict_name(c->verdict);
+            char vbuf[48];
 
             if (r == o->baseline || c->verdict == CMP_MISSING || c->verdict == CMP_UNSUPPORTED)
                 continue;
@@ -74,7 +76,9 @@ static void html_ratios(FILE *f, const struct cmp_table *t)
                 fprintf(f, "<td>[%.3f, %.3f]</td>", c->lo, c->hi);
             else
                 fputs("<td>-</td>", f);
-            fprintf(f, "<td class=\"v-%s\">%s</td></tr>\n", v, v);
+            fprintf(f, "<td class=\"v-%s\">", v);
+            compare_html_text(f, compare_cell_verdict(c, vbuf, sizeof(vbuf)));
+            fprintf(f, "%s</td></tr>\n", c->has_ci && !c->between_boot ? " (within-boot)" : "");
         }
     }
     fputs("</table>\n", f);
@@ -139,6 +143,12 @@ void compare_write_html_table(FILE *f, const struct cmp_table *t)
             "(B = %u); threshold &plusmn;%.4g %%; %s.</p>\n", letter(o->baseline),
             COMPARE_BOOT_REPS, o->threshold_pct,
             o->metric == COMPARE_THROUGHPUT ? "above 1 is faster" : "above 1 is slower");
+    if (t->within_boot)
+        fprintf(f, "<p class=\"note\">Note: %u interval(s) come from a single boot (marked "
+                "within-boot): they hold within-boot noise only, not the shift from one boot "
+                "to the next; a regression gate should compare runs made with "
+                "<code>--repeat</code> (3 boots or more) and set <code>--min-boots</code>.</p>\n",
+                t->within_boot);
     html_runs(f, t);
     fputs("<p><img src=\"compare.svg\" alt=\"ratio per configuration with 95 % intervals, "
           "the threshold band and the 1.0 line\"></p>\n", f);
@@ -149,10 +159,13 @@ void compare_write_html_table(FILE *f, const struct cmp_table *t)
         fprintf(f, " %s %u%s", compare_verdict_name(v), t->counts[v],
                 v == CMP_MISSING ? "" : ",");
     fputs("</p>\n", f);
+    if (t->slower_exempt)
+        fprintf(f, "<p class=\"gate\">%u slower configuration(s) have fewer boots than "
+                "--min-boots %u: reported, not gating.</p>\n", t->slower_exempt, o->min_boots);
     if (compare_exit_status(t))
         fprintf(f, "<p class=\"gate fail\">Regression: %u configuration(s) slower beyond "
                 "%.4g %% with the whole interval beyond it (exit 1).</p>\n",
-                t->counts[CMP_SLOWER], o->threshold_pct);
+                t->counts[CMP_SLOWER] - t->slower_exempt, o->threshold_pct);
     else
         fprintf(f, "<p class=\"gate ok\">No regression beyond %.4g %% (exit 0).</p>\n",
                 o->threshold_pct);

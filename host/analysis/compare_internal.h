@@ -18,6 +18,7 @@
 #define COMPARE_BOOT_SEED      20261127UL  /* gsl_rng_mt19937 seed: same output for the same runs */
 #define COMPARE_THRESHOLD_PCT  5.0         /* default --threshold */
 #define COMPARE_LABEL_MAX      160
+#define COMPARE_BOOTS_CAP      64          /* boots of one run used per configuration */
 
 /* One configuration of one run: a summary.csv row (latency metrics) or a
  * throughput.csv row (throughput). */
@@ -44,12 +45,16 @@ struct cmp_run {
     unsigned nlat;
     struct cmp_entry *thru;         /* throughput.csv rows (none without the file) */
     unsigned nthru;
+    struct cmp_run *boot;           /* --repeat: boots 2..R (RUN/boot-N), loaded as runs */
+    unsigned nboots;                /* entries in boot[] (0: a single boot) */
 };
 
 /* Loads one run directory.  A directory without a readable meta.json or
  * summary.csv is not a run: false with the reason in err (nothing else
  * printed).  samples.csv and throughput.csv are optional. */
 bool compare_load_run(const char *dir, struct cmp_run *run, char *err, size_t errcap);
+/* summary.csv, samples.csv and throughput.csv of dir into run (no meta.json). */
+bool compare_load_tables(const char *dir, struct cmp_run *run, char *err, size_t errcap);
 void compare_free_run(struct cmp_run *run);
 
 enum cmp_verdict {
@@ -76,6 +81,9 @@ struct cmp_cell {
     double base, value;          /* the metric in the baseline and in this run */
     size_t n_base, n_run;
     double ratio, lo, hi;
+    unsigned boots_base, boots_run; /* boots holding the configuration's samples */
+    bool between_boot;           /* two-stage interval (both sides have 2 boots or more) */
+    bool gate_exempt;            /* slower, but a side has fewer boots than --min-boots */
 };
 
 /* A joined configuration: its entry in each run (NULL where absent) and a
@@ -94,6 +102,8 @@ struct cmp_table {
     unsigned nrows;
     unsigned counts[CMP_MISSING + 1];
     bool classes_differ;         /* from compare_env() */
+    unsigned slower_exempt;      /* slower cells that do not fail the gate (--min-boots) */
+    unsigned within_boot;        /* cells with a single-boot (within-boot) interval */
 };
 
 /* Joins the runs' configurations (summary.csv rows, or throughput.csv rows
@@ -125,6 +135,48 @@ void compare_boot_rate(gsl_rng *r, double rate, double flushes, double *out, uns
  * False when some den[i] is 0. */
 bool compare_boot_ratio_ci(const double *num, const double *den, unsigned reps,
                            double *lo, double *hi);
+
+/* ---- boots of a --repeat run (compare_boots.c) ------------------------------ */
+
+/* Loads RUN/boot-2, boot-3 ... (until one is missing) into run->boot,
+ * from each one's summary.csv + samples.csv, else its records.txt.  A boot
+ * directory with neither (a boot that failed before any record) is
+ * skipped.  False with err on no memory or a
+ * damaged samples.csv. */
+bool compare_load_boots(struct cmp_run *run, char *err, size_t errcap);
+/* The vCPU count of a run (meta.json vm.smp), 0 when it cannot be read. */
+unsigned compare_run_smp(const char *run_dir);
+/* A boot directory with records.txt and sweep.txt only: its entries from
+ * the records, the sweep expanded for smp vCPUs (compare_boot_records.c).
+ * False with err when the sweep cannot be read or on no memory. */
+bool compare_load_boot_records(const char *boot_dir, unsigned smp, struct cmp_run *boot,
+                               char *err, size_t errcap);
+/* The entries of e's configuration in each boot of run (boot 1 = e itself),
+ * those with something to resample (samples; flushes for throughput), into
+ * out[0..cap); returns how many. */
+unsigned compare_entry_boots(const struct cmp_run *run, const struct cmp_entry *e,
+                             enum compare_metric m, const struct cmp_entry **out, unsigned cap);
+/* The nearest-rank pct-percentile of all boots' samples pooled. */
+double compare_pooled_percentile(const struct cmp_entry *const *boots, unsigned nboots,
+                                 unsigned pct);
+/* Two-stage bootstrap: reps replicates, each drawing nboots boots with
+ * replacement, then each chosen boot's samples with replacement (as many
+ * as it has), and taking the pct-percentile of the pooled resample.  False
+ * on no memory. */
+bool compare_boot2_quantile(gsl_rng *r, const struct cmp_entry *const *boots, unsigned nboots,
+                            unsigned pct, double *out, unsigned reps);
+/* The mean of the boots' aggregate rates, and its two-stage replicates:
+ * boots drawn with replacement, each one's flush count redrawn as Poisson. */
+double compare_mean_rate(const struct cmp_entry *const *boots, unsigned nboots);
+void compare_boot2_rate(gsl_rng *r, const struct cmp_entry *const *boots, unsigned nboots,
+                        double *out, unsigned reps);
+/* Expands a two-stage interval [lo, hi] of ratio about the ratio (in log
+ * space) for the few boots it rests on, boots_a and boots_b (both >= 2). */
+void compare_boot2_expand(double ratio, unsigned boots_a, unsigned boots_b, double *lo,
+                          double *hi);
+/* A cell's verdict as written: "slower (single boot)" / "slower (N boots)"
+ * for a gate-exempt slower, else compare_verdict_name(). */
+const char *compare_cell_verdict(const struct cmp_cell *c, char *buf, size_t cap);
 
 /* ---- writers ---------------------------------------------------------------- */
 

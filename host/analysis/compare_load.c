@@ -290,16 +290,27 @@ bool compare_load_run(const char *dir, struct cmp_run *run, char *err, size_t er
     for (slash = dir + len; slash > dir && slash[-1] != '/'; slash--)
         ;
     fmt(run->name, sizeof(run->name), "%.*s", (int)(dir + len - slash), slash);
-    if (!read_meta(dir, run, err, errcap) || !read_summary(dir, run, err, errcap) ||
-        !read_samples(dir, run, err, errcap) || !read_throughput(dir, run, err, errcap)) {
+    if (!read_meta(dir, run, err, errcap) || !compare_load_tables(dir, run, err, errcap) ||
+        !compare_load_boots(run, err, errcap)) {
         compare_free_run(run);
         return false;
     }
     return true;
 }
 
+bool compare_load_tables(const char *dir, struct cmp_run *run, char *err, size_t errcap)
+{
+    return read_summary(dir, run, err, errcap) && read_samples(dir, run, err, errcap) &&
+           read_throughput(dir, run, err, errcap);
+}
+
 void compare_free_run(struct cmp_run *run)
 {
+    for (unsigned b = 0; b < run->nboots; b++)
+        compare_free_run(&run->boot[b]);
+    free(run->boot);
+    run->boot = NULL;
+    run->nboots = 0;
     for (unsigned i = 0; i < run->nlat; i++)
         free(run->lat[i].samples_ns);
     free(run->lat);

@@ -56,9 +56,19 @@ static void text_header(FILE *f, const struct cmp_table *t)
             letter(o->baseline), COMPARE_BOOT_REPS, o->threshold_pct,
             o->metric == COMPARE_THROUGHPUT ? " (above 1 is faster)" : " (above 1 is slower)");
     for (unsigned r = 0; r < o->nruns; r++)
-        fprintf(f, "  %c  %s%s  %s (%s)\n", letter(r), t->runs[r].name,
+        fprintf(f, "  %c  %s%s  %s (%s), %u boot%s\n", letter(r), t->runs[r].name,
                 r == o->baseline ? "  (baseline)" : "", t->runs[r].timing_class,
-                t->runs[r].tc_label);
+                t->runs[r].tc_label, t->runs[r].nboots + 1, t->runs[r].nboots ? "s" : "");
+    for (unsigned r = 0, shown = 0; r < o->nruns && !shown; r++)
+        if ((shown = t->runs[r].nboots > 0))
+            fprintf(f, "boots: where both runs hold 2 boots or more of a configuration, its "
+                    "metric pools all boots' samples and its interval is a two-stage "
+                    "bootstrap (boots, then samples within each), widened for few boots\n");
+    if (t->within_boot)
+        fprintf(f, "note: %u interval(s) come from a single boot (marked within-boot): they "
+                "hold within-boot noise only, not the shift from one boot to the next; a "
+                "regression gate should compare runs made with --repeat (3 boots or more) "
+                "and set --min-boots\n", t->within_boot);
 }
 
 static void text_table(FILE *f, const struct cmp_table *t)
@@ -77,7 +87,7 @@ static void text_table(FILE *f, const struct cmp_table *t)
 
         for (unsigned r = 0; r < o->nruns; r++) {
             const struct cmp_cell *c = &row->cell[r];
-            char ci[40] = "-";
+            char ci[40] = "-", vbuf[48];
 
             if (r == o->baseline || c->verdict == CMP_MISSING || c->verdict == CMP_UNSUPPORTED)
                 continue;
@@ -88,7 +98,8 @@ static void text_table(FILE *f, const struct cmp_table *t)
                 fprintf(f, "%8.3f", c->ratio);
             else
                 fprintf(f, "%8s", "-");
-            fprintf(f, "  %-19s  %s\n", ci, compare_verdict_name(c->verdict));
+            fprintf(f, "  %-19s  %s%s\n", ci, compare_cell_verdict(c, vbuf, sizeof(vbuf)),
+                    c->has_ci && !c->between_boot ? "  [within-boot]" : "");
         }
     }
 }
@@ -136,9 +147,13 @@ void compare_write_text(FILE *f, const struct cmp_table *t)
     for (unsigned v = CMP_SAME; v <= CMP_MISSING; v++)
         fprintf(f, " %s %u%s", compare_verdict_name(v), t->counts[v],
                 v == CMP_MISSING ? "\n" : ",");
+    if (t->slower_exempt)
+        fprintf(f, "%u slower configuration(s) have fewer boots than --min-boots %u: "
+                "reported, not gating\n", t->slower_exempt, t->o->min_boots);
     if (gate)
         fprintf(f, "regression: %u configuration(s) slower beyond %.4g %% with the whole "
-                "interval beyond it (exit 1)\n", t->counts[CMP_SLOWER], t->o->threshold_pct);
+                "interval beyond it (exit 1)\n", t->counts[CMP_SLOWER] - t->slower_exempt,
+                t->o->threshold_pct);
     else
         fprintf(f, "regression: none beyond %.4g %% (exit 0)\n", t->o->threshold_pct);
 }
@@ -158,7 +173,8 @@ bool compare_write_csv(const char *path, const struct cmp_table *t)
     if (!f)
         return false;
     fputs("label,run,baseline,metric,unit,n_baseline,n_run,value_baseline,value_run,"
-          "ratio,ci_lo,ci_hi,verdict,threshold_pct,timing_class,present_in\n", f);
+          "ratio,ci_lo,ci_hi,verdict,threshold_pct,timing_class,present_in,"
+          "boots_baseline,boots_run,interval\n", f);
     for (unsigned i = 0; i < t->nrows; i++) {
         const struct cmp_row *row = &t->rows[i];
 
@@ -166,7 +182,7 @@ bool compare_write_csv(const char *path, const struct cmp_table *t)
             const struct cmp_cell *c = &row->cell[r];
             bool measured = c->verdict != CMP_MISSING && c->verdict != CMP_UNSUPPORTED;
             bool paired = c->verdict != CMP_MISSING;
-            char present[4096];
+            char present[4096], vbuf[48];
 
             if (r == o->baseline)
                 continue;
@@ -185,7 +201,8 @@ bool compare_write_csv(const char *path, const struct cmp_table *t)
             csv_num(f, c->has_ratio, c->ratio);
             csv_num(f, c->has_ci, c->lo);
             csv_num(f, c->has_ci, c->hi);
-            fprintf(f, "%s,%.6g,", compare_verdict_name(c->verdict), o->threshold_pct);
+            csv_put_text(f, compare_cell_verdict(c, vbuf, sizeof(vbuf)));
+            fprintf(f, ",%.6g,", o->threshold_pct);
             csv_put_text(f, t->runs[r].timing_class);
             fputc(',', f);
             present[0] = '\0';
@@ -193,6 +210,12 @@ bool compare_write_csv(const char *path, const struct cmp_table *t)
                 if (row->e[q])
                     append(present, sizeof(present), "%s%s", k++ ? " " : "", t->runs[q].name);
             csv_put_text(f, present);
+            if (measured)
+                fprintf(f, ",%u,%u,", c->boots_base, c->boots_run);
+            else
+                fputs(",,,", f);
+            if (c->has_ci)
+                fputs(c->between_boot ? "between-boot" : "within-boot", f);
             fputc('\n', f);
         }
     }

@@ -111,7 +111,7 @@ static unsigned count_verdict(const struct csv_table *t, const char *v)
 static const char *const columns[] = {
     "label", "run", "baseline", "metric", "unit", "n_baseline", "n_run", "value_baseline",
     "value_run", "ratio", "ci_lo", "ci_hi", "verdict", "threshold_pct", "timing_class",
-    "present_in",
+    "present_in", "boots_baseline", "boots_run", "interval",
 };
 
 static void test_compare_two_runs(void **state)

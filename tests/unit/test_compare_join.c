@@ -221,9 +221,9 @@ static void test_compare_runs_exit_status(void **state)
     assert_true(read_file(path, &csv, &len, 0));
     /* p50 of 1000..1199 ns (each value 1.5 times): 1099. */
     assert_non_null(strstr(csv, "\ny,gate-slow,gate-a,p50,ns,300,300,1099,2198,2,"));
-    assert_non_null(strstr(csv, ",slower,5,emulated,gate-a gate-slow\n"));
+    assert_non_null(strstr(csv, ",slower,5,emulated,gate-a gate-slow,1,1,within-boot\n"));
     assert_non_null(strstr(csv, "\nx,gate-slow,gate-a,p50,ns,300,300,1099,1099,1,"));
-    assert_non_null(strstr(csv, ",same,5,emulated,gate-a gate-slow\n"));
+    assert_non_null(strstr(csv, ",same,5,emulated,gate-a gate-slow,1,1,within-boot\n"));
     free(csv);
 
     assert_int_equal(compare_two("fast", a, f, out, sizeof(out)), 0);
