@@ -56,14 +56,16 @@ static int sh(const char *fmt_, ...)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-/* One TCG run into tmp/name; its run directory into dir. */
+/* One TCG run into tmp/name; its run directory into dir.  The label makes
+ * the run ids differ even when two runs start in the same second (the
+ * test names the baseline by base name). */
 static bool tcg_run(const char *name, char *dir, size_t cap)
 {
     char latest[200], target[256];
     ssize_t n;
 
     if (sh("build/hvflush run --accel tcg --smp 2 --sweep tests/sweeps/compare.sweep "
-           "--quiet --out %s/%s", tmp, name) != 0) {
+           "--quiet --label %s --out %s/%s", name, tmp, name) != 0) {
         print_error("run %s failed: %s\n", name, err);
         return false;
     }
