@@ -213,11 +213,27 @@ void pin_sets_free(hwloc_bitmap_t *sets, unsigned n)
     }
 }
 
+hwloc_bitmap_t pin_thread_set(const hwloc_bitmap_t *sets, const long *tids, unsigned n,
+                              unsigned i)
+{
+    hwloc_bitmap_t u;
+
+    if (!sets[i] || !(u = hwloc_bitmap_dup(sets[i])))
+        return NULL;
+    for (unsigned j = 0; j < n; j++)
+        if (j != i && tids[j] == tids[i] && sets[j])
+            hwloc_bitmap_or(u, u, sets[j]);
+    return u;
+}
+
 bool pin_apply(hwloc_topology_t topo, const hwloc_bitmap_t *sets,
                const long *tids, unsigned n, struct pin_entry *map,
                char *err, size_t errcap)
 {
     for (unsigned i = 0; i < n; i++) {
+        hwloc_bitmap_t bind;
+        int rc;
+
         map[i].vcpu = i;
         map[i].thread_id = tids[i];
         if (!sets[i]) {
@@ -225,9 +241,15 @@ bool pin_apply(hwloc_topology_t topo, const hwloc_bitmap_t *sets,
             continue;
         }
         hwloc_bitmap_list_snprintf(map[i].pus, sizeof(map[i].pus), sets[i]);
+        bind = pin_thread_set(sets, tids, n, i);
+        if (!bind) {
+            fmt(err, errcap, "out of memory");
+            return false;
+        }
         /* On Linux a thread id is accepted where hwloc expects a pid. */
-        if (hwloc_set_proc_cpubind(topo, (hwloc_pid_t)tids[i], sets[i],
-                                   HWLOC_CPUBIND_THREAD) < 0) {
+        rc = hwloc_set_proc_cpubind(topo, (hwloc_pid_t)tids[i], bind, HWLOC_CPUBIND_THREAD);
+        hwloc_bitmap_free(bind);
+        if (rc < 0) {
             fmt(err, errcap, "cannot pin vCPU %u (thread %ld) to PU %s: %s",
                 i, tids[i], map[i].pus, strerror(errno));
             return false;

@@ -91,6 +91,13 @@ struct pin_entry {
 
 /* Binds thread tids[i] to sets[i] (skipping NULL sets) and fills map[i].
  * On failure writes a reason to err and returns false. */
+/* The PUs the thread of vCPU i is bound to: sets[i], or where several vCPUs
+ * share one thread (TCG with thread=single, as the lab's L0 runs) the union
+ * of their sets -- binding each in turn would leave only the last.  Returns
+ * NULL when vCPU i is unpinned; free the result with hwloc_bitmap_free. */
+hwloc_bitmap_t pin_thread_set(const hwloc_bitmap_t *sets, const long *tids, unsigned n,
+                              unsigned i);
+
 bool pin_apply(hwloc_topology_t topo, const hwloc_bitmap_t *sets,
                const long *tids, unsigned n, struct pin_entry *map,
                char *err, size_t errcap);

@@ -162,7 +162,9 @@ void pin_settle(hwloc_topology_t topo, const struct pin_plan *plan, const hwloc_
     }
     for (unsigned i = 0; i < out->nthreads; i++) {
         struct pin_thread *t = &out->threads[i];
-        hwloc_const_bitmap_t want = t->vcpu >= 0 ? sets[t->vcpu] : plan->others;
+        /* a thread several vCPUs share was bound to the union of their PUs */
+        hwloc_bitmap_t shared = t->vcpu >= 0 ? pin_thread_set(sets, tids, n, t->vcpu) : NULL;
+        hwloc_const_bitmap_t want = t->vcpu >= 0 ? shared : plan->others;
 
         thread_name(out->qemu_pid, t->tid, t->name, sizeof(t->name));
         if (t->vcpu < 0 && plan->others)
@@ -173,10 +175,12 @@ void pin_settle(hwloc_topology_t topo, const struct pin_plan *plan, const hwloc_
             fmt(t->planned, sizeof(t->planned), "%s", t->vcpu >= 0 ? "unpinned" : "left");
         if (!read_affinity(t->tid, now)) {
             fmt(t->affinity, sizeof(t->affinity), "gone");
+            hwloc_bitmap_free(shared);
             continue;
         }
         hwloc_bitmap_list_snprintf(t->affinity, sizeof(t->affinity), now);
         t->differs = want && !hwloc_bitmap_isequal(now, want);
+        hwloc_bitmap_free(shared);
         if (!t->differs)
             continue;
         out->mismatches++;

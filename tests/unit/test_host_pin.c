@@ -149,6 +149,40 @@ static void test_apply_binds_a_real_thread(void **state)
     hwloc_topology_destroy(topo);
 }
 
+/* Two vCPUs on one thread (TCG thread=single, the lab's L0): the thread is
+ * bound to the union of their PUs, not to the last vCPU's alone. */
+static void test_shared_thread_gets_the_union(void **state)
+{
+    hwloc_topology_t topo = pin_load_host_topology();
+    hwloc_bitmap_t sets[2], old = hwloc_bitmap_alloc(), now = hwloc_bitmap_alloc(), u;
+    struct pin_entry map[2];
+    long tids[2] = { (long)gettid(), (long)gettid() };
+    char err[128];
+
+    (void)state;
+    assert_non_null(topo);
+    assert_int_equal(hwloc_get_cpubind(topo, old, HWLOC_CPUBIND_THREAD), 0);
+    assert_true(pin_policy_sets(topo, PIN_COMPACT, 2, sets));
+    u = pin_thread_set(sets, tids, 2, 1);
+    assert_non_null(u);
+    assert_true(hwloc_bitmap_isincluded(sets[0], u) && hwloc_bitmap_isincluded(sets[1], u));
+    assert_true(pin_apply(topo, sets, tids, 2, map, err, sizeof(err)));
+    assert_int_equal(hwloc_get_proc_cpubind(topo, (hwloc_pid_t)tids[0], now,
+                                            HWLOC_CPUBIND_THREAD), 0);
+    assert_true(hwloc_bitmap_isequal(now, u));
+    /* distinct threads keep their own sets */
+    tids[1] = tids[0] + 1;
+    hwloc_bitmap_free(u);
+    u = pin_thread_set(sets, tids, 2, 1);
+    assert_true(hwloc_bitmap_isequal(u, sets[1]));
+    hwloc_set_cpubind(topo, old, HWLOC_CPUBIND_THREAD);
+    pin_sets_free(sets, 2);
+    hwloc_bitmap_free(u);
+    hwloc_bitmap_free(old);
+    hwloc_bitmap_free(now);
+    hwloc_topology_destroy(topo);
+}
+
 /* One vCPU per host PU, clamped to 2..8, whatever this host has. */
 static void test_default_vcpus_follow_the_host(void **state)
 {
@@ -172,6 +206,7 @@ int main(void)
         cmocka_unit_test(test_scatter_all_pus_distinct),
         cmocka_unit_test(test_none_leaves_unpinned),
         cmocka_unit_test(test_apply_binds_a_real_thread),
+        cmocka_unit_test(test_shared_thread_gets_the_union),
         cmocka_unit_test(test_default_vcpus_follow_the_host),
     };
 
