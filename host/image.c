@@ -185,21 +185,6 @@ static bool parse_args(int argc, char **argv, struct image_args *a, char *err, s
     return true;
 }
 
-/* The sweep's name: its `name` line, else its file name without ".sweep". */
-static void sweep_name(const struct sweep *sw, const char *path, char *out, size_t cap)
-{
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    size_t n = strlen(base);
-
-    if (sw->name[0]) {
-        fmt(out, cap, "%s", sw->name);
-        return;
-    }
-    if (n > 6 && !strcmp(base + n - 6, ".sweep"))
-        n -= 6;
-    fmt(out, cap, "%.*s", (int)n, base);
-}
-
 static bool guest_path(const struct image_args *a, char *out, size_t cap)
 {
     char dir[PATH_MAX];
@@ -274,13 +259,13 @@ int image_command(int argc, char **argv)
         goto out;
     }
     if (image_sweep_vcpus(&sw, runs, &serr) == 0) {
-        sweep_err(shown, &serr, " (with 255 vCPUs; it runs on no count from 1 to 255)");
+        sweep_err(shown, &serr, " (at 255 vCPUs; no count from 1 to 255 runs it)");
         goto out;
     }
     if (!guest_path(&a, guest, sizeof(guest)))
         goto out;
     image_vcpu_ranges(runs, vcpus, sizeof(vcpus));
-    sweep_name(&sw, path, name, sizeof(name));
+    fmt(name, sizeof(name), "%s", sw.name);    /* sweep_parse() requires a name */
     spec = (struct image_spec){ .output = a.output, .guest = guest, .sweep_text = text,
                                 .sweep_len = len, .sweep_name = name, .sweep_arg = a.sweep,
                                 .vcpus = vcpus };
