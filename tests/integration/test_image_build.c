@@ -41,13 +41,16 @@
 
 static char dir[64], iso[128];
 
-/* Lines after which the guest writes nothing more and does not power off by
- * itself (today's guest without a sweep halts waiting for debug-exit). */
+/* Lines after which nothing more comes and QEMU does not exit by itself:
+ * the guest's last lines (a guest without portable mode halts waiting for
+ * debug-exit) and GRUB's when it could load no entry (it then waits at its
+ * menu). */
 static const char *const end_markers[] = {
     "hvflush: done",                         /* portable mode: the last line */
     "hvflush: halted",                       /* portable mode without ACPI S5 */
     "no sweep (no fw_cfg, no boot module)",  /* portable mode, no module */
     "no-sweep-in-fw_cfg",                    /* a guest without portable mode */
+    "Failed to boot both default and fallback entries",   /* GRUB gave up */
 };
 
 static char *slurp(const char *path)
