@@ -16,5 +16,7 @@ int runs_command(int argc, char **argv);
 int report_command(int argc, char **argv);
 /* host/pin_command.c: print the pinning plan of a policy on a topology. */
 int pin_command(int argc, char **argv);
+/* host/image.c: a bootable BIOS/UEFI ISO of the guest and a checked sweep. */
+int image_command(int argc, char **argv);
 
 #endif
