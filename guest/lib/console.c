@@ -7,6 +7,10 @@
  * printk line from one CPU is never split by another CPU's output.  The lock
  * remembers its owner: a CPU that faults (or takes an interrupt that
  * prints) while holding it writes through instead of deadlocking.
+ *
+ * In portable mode records share COM1 with progress: console_write_record()
+ * writes a record line whole under the same lock, starting on a fresh line,
+ * and no other console line may start with the record magic "HVF1 ".
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -54,7 +58,25 @@ static void uart_putc(char c)
     outb(COM1 + UART_THR, (uint8_t)c);
 }
 
-void console_write(const char *s, size_t n)
+/* Whether COM1's last byte ended a line (guarded by console_lock). */
+static bool console_at_line_start = true;
+
+/* Writes s, keeping every line that does not come from console_write_record()
+ * from starting with the record magic "HVF1 " (a space goes first), so that
+ * readers of COM1 can take each line starting with it as a record. */
+static void console_put(const char *s, size_t n, bool record)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (console_at_line_start && !record && n - i >= 5 &&
+            s[i] == 'H' && s[i + 1] == 'V' && s[i + 2] == 'F' && s[i + 3] == '1' &&
+            s[i + 4] == ' ')
+            uart_putc(' ');
+        uart_putc(s[i]);
+        console_at_line_start = s[i] == '\n';
+    }
+}
+
+static void console_emit(const char *s, size_t n, bool record)
 {
     uint64_t flags = irq_save();
     struct percpu *me = this_cpu();
@@ -63,13 +85,25 @@ void console_write(const char *s, size_t n)
         spin_lock(&console_lock);
         console_owner = me;
     }
-    for (size_t i = 0; i < n; i++)
-        uart_putc(s[i]);
+    /* A record starts a line of its own, even after a partial progress line. */
+    if (record && !console_at_line_start)
+        uart_putc('\n');
+    console_put(s, n, record);
     if (!nested) {
         console_owner = NULL;
         spin_unlock(&console_lock);
     }
     irq_restore(flags);
+}
+
+void console_write(const char *s, size_t n)
+{
+    console_emit(s, n, false);
+}
+
+void console_write_record(const char *s, size_t n)
+{
+    console_emit(s, n, true);
 }
 
 static int vprintk(const char *fmt, va_list ap)
