@@ -75,6 +75,12 @@ void record_str(struct record_writer *w, const char *key, const char *val)
     put_value(w, val[0] ? val : "-");
 }
 
+void record_raw(struct record_writer *w, const char *key, const char *val)
+{
+    put_key(w, key);
+    put_str(w, val);
+}
+
 void record_u64(struct record_writer *w, const char *key, uint64_t val)
 {
     char num[20];
@@ -210,8 +216,7 @@ enum record_error record_parse(const char *line, size_t len, struct record *r)
         val = p;
         while (p < end && *p != ' ')
             p++;
-        if (p == val)
-            return RECORD_ERR_FIELD;
+        /* An empty value is allowed (sweeptext's text= for an empty line). */
         if (p < end)
             *p++ = '\0';
         if (r->nfields == RECORD_FIELDS_MAX)

@@ -6,6 +6,7 @@
 #include <bench/sweep.h>
 #include <bench/text.h>
 #include <bench/ci_target.h>
+#include <bench/hv_rule.h>
 #include "sweep_items.h"
 #include "sweep_targets.h"
 #include "sweep_pairs.h"
@@ -370,9 +371,15 @@ static bool parse_line(struct sweep *sw, const char *s, size_t n, unsigned linen
     case -1:
         return false;
     }
+    switch (sweep_hv_rule_directive(sw, w[0].s, w[0].n, w[1].s, w[1].n, lineno, err)) {
+    case 1:
+        return true;
+    case -1:
+        return false;
+    }
     return fail(err, lineno, "unknown directive '", w[0].s, w[0].n,
                 "' (expected name, samples, warmup, verify-rounds, seed, inject, ci-target, "
-                "time-cap or measure)");
+                "time-cap, hv-rule or measure)");
 }
 
 bool sweep_parse(const char *text, size_t len, struct sweep *sw,
@@ -391,6 +398,7 @@ bool sweep_parse(const char *text, size_t len, struct sweep *sw,
     sw->nlines = 0;
     sw->ci_target_bp = 0;
     sw->time_cap_ms = CI_TIME_CAP_DEFAULT_MS;
+    sw->hv_rule = HV_RULE_RECOMMENDED;
     err->lineno = 0;
     err->msg[0] = '\0';
 

@@ -34,9 +34,9 @@ const char *hv_baseline_unsupported(const struct sweep_config *c)
         return hv_info.why_unavailable ? hv_info.why_unavailable : "no-hyperv";
     if (c->strategy != STRATEGY_HV_NULL)
         return NULL;
-    if (!hv_info.remote_flush)
+    if (!hv_info.use_remote_flush)
         return "remote-flush-not-advertised";
-    if (!hv_info.ex_processor_masks)
+    if (!hv_info.use_ex_masks)
         return "ex-processor-masks-not-advertised";
     if (c->input == HV_INPUT_FAST && !hv_info.xmm_input)
         return "xmm-input-not-advertised";

@@ -11,13 +11,17 @@
  *    area), so a guest that dies leaves the progress of its run there, and
  *    the host can check the two copies against each other;
  *  - without an area (no fw_cfg item, or its range not free) every line goes
- *    to the record port.
+ *    to the record port;
+ *  - in portable mode (guest_portable_mode()) there is neither: every line
+ *    goes to COM1, written whole under the console lock
+ *    (console_write_record()).
  *
  * Each channel's bytes, lines and the TSC cycles spent writing them are
  * counted; records_end() reports them in the `output` record before `end`.
  */
 #include <arch/cpu.h>
 #include <arch/paging.h>
+#include <guest/bootinfo.h>
 #include <guest/console.h>
 #include <guest/platform.h>
 #include <guest/spinlock.h>
@@ -28,8 +32,8 @@
 
 struct record_writer records;
 
-enum { CHANNEL_AREA, CHANNEL_PORT, CHANNELS };
-static const char *const channel_name[CHANNELS] = { "area", "debugcon" };
+enum { CHANNEL_AREA, CHANNEL_PORT, CHANNEL_COM1, CHANNELS };
+static const char *const channel_name[CHANNELS] = { "area", "debugcon", "com1" };
 
 static struct channel_stats {
     uint64_t bytes, lines, cycles;
@@ -38,6 +42,7 @@ static struct channel_stats {
 static struct results_area_header *area;   /* NULL: no area this run */
 static char area_why[48] = "no-fw_cfg-item";
 static struct spinlock emit_lock = SPINLOCK_INIT;
+static bool portable;                       /* records on COM1 only */
 
 /* "HVF1 <seq> samples ...": the bulk lines that only the area carries. */
 static bool is_samples_line(const char *line, size_t len)
@@ -79,6 +84,12 @@ static void emit(const char *line, size_t len, void *ctx)
     bool bulk = is_samples_line(line, len);
 
     (void)ctx;
+    if (portable) {
+        t0 = rdtsc();
+        console_write_record(line, len);
+        count(CHANNEL_COM1, len, t0);
+        goto out;
+    }
     if (area && !area->overflow) {
         t0 = rdtsc();
         if (area_put(line, len)) {
@@ -134,8 +145,14 @@ static void area_init(void)
 
 void records_init(void)
 {
-    area_init();
-    if (area)
+    portable = guest_portable_mode();
+    if (portable)
+        text_copy(area_why, sizeof(area_why), "portable", 8);
+    else
+        area_init();
+    if (portable)
+        printk("records: portable mode; every record on COM1\n");
+    else if (area)
         printk("records: results area at 0x%llx, %llu bytes; progress on the record port\n",
                (unsigned long long)(uintptr_t)area, (unsigned long long)area->size);
     else
@@ -158,6 +175,8 @@ void records_end(bool ok)
         static const char *const field[] = { "_bytes", "_lines", "_cycles" };
         const uint64_t val[] = { snap[ch].bytes, snap[ch].lines, snap[ch].cycles };
 
+        if (ch == CHANNEL_COM1)     /* com1_* go last, after area_overflow */
+            break;
         for (int f = 0; f < 3; f++) {
             text_copy(key, sizeof(key), channel_name[ch], text_len(channel_name[ch]));
             text_append(key, sizeof(key), field[f]);
@@ -165,6 +184,9 @@ void records_end(bool ok)
         }
     }
     record_u64(&records, "area_overflow", area ? area->overflow : 0);
+    record_u64(&records, "com1_bytes", snap[CHANNEL_COM1].bytes);
+    record_u64(&records, "com1_lines", snap[CHANNEL_COM1].lines);
+    record_u64(&records, "com1_cycles", snap[CHANNEL_COM1].cycles);
     record_finish(&records);
     record_end_stream(&records, ok);
     /* Stored last, after the end record's bytes and `bytes` (release):

@@ -67,9 +67,9 @@ const char *hv_config_unsupported(const struct sweep_config *c)
 
     if (!hv_usable())
         return hv_info.why_unavailable ? hv_info.why_unavailable : "no-hyperv";
-    if (!hv_info.remote_flush)
+    if (!hv_info.use_remote_flush)
         return "remote-flush-not-advertised";
-    if (strategy_is_ex(c->strategy) && !hv_info.ex_processor_masks)
+    if (strategy_is_ex(c->strategy) && !hv_info.use_ex_masks)
         return "ex-processor-masks-not-advertised";
     if (c->input == HV_INPUT_FAST && !hv_info.xmm_input)
         return "xmm-input-not-advertised";

@@ -25,6 +25,8 @@
 #include "shootdown.h"
 #include "space.h"
 #include "throughput.h"
+#include "portable.h"
+#include <guest/bootinfo.h>
 
 #define SWEEP_FW_CFG_FILE "opt/hvflush/sweep"
 /* TLFS: HV_PARTITION_PRIVILEGE_MASK bit 11 AccessFrequencyRegs grants
@@ -79,6 +81,7 @@ static void emit_platform(void)
     record_str(&records, "tsc_src", tsc_info.source);
     record_u64(&records, "tsc_invariant", tsc_info.invariant);
     record_finish(&records);
+    emit_hypervisor();
     for (i = 0; i < nr_cpus; i++) {
         record_begin(&records, "cpu");
         record_u64(&records, "idx", i);
@@ -322,6 +325,9 @@ int bench_run(void)
     }
     record_str(&records, "sweep", sweep.name);
     record_finish(&records);
+    if (guest_portable_mode() && !emit_sweeptext(sweep_text, (size_t)len))
+        return give_up("sweeptext-line-too-long");
+    hv_flush_rule = sweep.hv_rule;
     /* Before the platform record: its tsc_hz may come from Hyper-V. */
     hv_init();
     tsc_from_hyperv();

@@ -16,6 +16,10 @@
  *   0x40000005  EAX, EBX   max virtual / logical processors
  *   0x4000000A  EAX        nested features (bit 17 direct flush), if present
  *
+ * The sweep's hv-rule decides which of these bits allow the flush calls
+ * (use_remote_flush, use_ex_masks): 0x40000004's recommendations, or with
+ * `offered` the hypercall privilege of 0x40000003 alone.
+ *
  * Nothing is assumed from the vendor string: each leaf is read only when
  * the max leaf covers it, every bit is decoded from what was read, and the
  * raw words are kept for the `hyperv` record.
@@ -23,6 +27,7 @@
 #include <stdint.h>
 #include <arch/cpu.h>
 #include <bench/hv_abi.h>
+#include <bench/hv_rule.h>
 #include <guest/hv.h>
 #include <guest/string.h>
 #include "hv_internal.h"
@@ -33,6 +38,7 @@
 #define HV_CPUID_RANGE_END 0x400000ffu
 
 struct hv_info hv_info;
+uint8_t hv_flush_rule = HV_RULE_RECOMMENDED;
 
 static bool leaf_present(uint32_t leaf)
 {
@@ -64,6 +70,12 @@ void hv_detect_features(void)
     hv_info.ext_gva_ranges = hv_info.features_edx & HV_FEAT_EXT_GVA_RANGES;
     hv_info.remote_flush = hv_info.recommendations & HV_ENLIGHT_REMOTE_TLB_FLUSH;
     hv_info.ex_processor_masks = hv_info.recommendations & HV_ENLIGHT_EX_PROCESSOR_MASKS;
+    /* hv-rule: recommended needs 0x40000004's bits; offered only needs the
+     * hypercall interface itself (0x40000003 privilege bit 5). */
+    hv_info.use_remote_flush = hv_info.remote_flush ||
+        (hv_flush_rule == HV_RULE_OFFERED && hv_info.access_hypercall_msrs);
+    hv_info.use_ex_masks = hv_info.ex_processor_masks ||
+        (hv_flush_rule == HV_RULE_OFFERED && hv_info.access_hypercall_msrs);
 }
 
 void hv_detect(void)
@@ -87,4 +99,5 @@ void hv_detect(void)
         hv_info.hv1 = hv_info.interface == HV_INTERFACE_HV1;
     }
     hv_detect_features();
+    hv_info.rec_before = hv_info.rec_after = hv_info.recommendations;
 }

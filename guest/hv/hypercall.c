@@ -14,7 +14,9 @@
  *     Hv#1 it reads HV_X64_MSR_GUEST_OS_ID once (safely) only to record
  *     whether it faults (msr_fault);
  *  3. writes HV_X64_MSR_GUEST_OS_ID = HV_HVFLUSH_GUEST_OS_ID if it reads 0
- *     (layout in guest/hv.h), then re-reads leaves 0x40000003-5;
+ *     (layout in guest/hv.h), then re-reads leaves 0x40000003-5 (0x40000004
+ *     EAX before and after the write: rec_before, rec_after, for the
+ *     `hypervisor` record; Xen shows it only to some Guest OS IDs);
  *  4. reads HV_X64_MSR_HYPERCALL; unless already enabled, writes the page's
  *     GPFN | enable, keeping the RsvdP bits 11:2; reads it back: enabled
  *     with our GPFN (or an already-enabled page below 4 GiB, which is
@@ -192,6 +194,7 @@ static const char *enable_hypercall_page(void)
     if (id == 0) {
         if (msr_faulted(hv_safe_wrmsr(HV_X64_MSR_GUEST_OS_ID, HV_HVFLUSH_GUEST_OS_ID)))
             return "guest-os-id-wrmsr-faulted";
+        hv_info.os_id_written = HV_HVFLUSH_GUEST_OS_ID;
         if (msr_faulted(hv_safe_rdmsr(HV_X64_MSR_GUEST_OS_ID, &id)))
             return "guest-os-id-rdmsr-faulted";
     }
@@ -199,6 +202,7 @@ static const char *enable_hypercall_page(void)
     if (id == 0)
         return "guest-os-id-stays-zero";
     hv_detect_features();
+    hv_info.rec_after = hv_info.recommendations;   /* rec_before: hv_detect() */
 
     if (msr_faulted(hv_safe_rdmsr(HV_X64_MSR_HYPERCALL, &msr)))
         return "hypercall-rdmsr-faulted";

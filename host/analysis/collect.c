@@ -100,6 +100,23 @@ bool need_u64(struct run_data *d, const struct record *r, const char *key,
     return false;
 }
 
+/* The hypervisor's identity, every value a string (signatures and hex
+ * words stay text even where they look like numbers): meta.json
+ * guest.hypervisor. */
+static void collect_hypervisor_strings(struct run_data *d, const struct record *r)
+{
+    json_t *o;
+
+    if (json_object_get(d->guest, "hypervisor")) {
+        collect_problem(d, "record %" PRIu32 ": second %s record", r->seq, r->type);
+        return;
+    }
+    o = json_object();
+    for (unsigned i = 0; i < r->nfields; i++)
+        json_object_set_new(o, r->key[i], json_string(r->val[i]));
+    json_object_set_new(d->guest, "hypervisor", o);
+}
+
 /* Records that occur once and are kept whole for meta.json. */
 static void once(struct run_data *d, const struct record *r, const char *key, bool *seen)
 {
@@ -148,6 +165,8 @@ static void on_record(struct run_data *d, const struct record *r)
         collect_on_throughput(d, r);
     } else if (!strcmp(t, "hyperv")) {
         json_object_set_new(d->guest, "hyperv", record_json(r));
+    } else if (!strcmp(t, "hypervisor")) {
+        collect_hypervisor_strings(d, r);
     } else if (!strcmp(t, "vp") || !strcmp(t, "conformance") || !strcmp(t, "precision")) {
         json_array_append_new(json_object_get(d->guest, !strcmp(t, "vp") ? "vps" : t),
                               record_json(r));

@@ -96,6 +96,13 @@ void build_stream(struct sink *s, const struct knobs *k)
     record_str(&w, "rev", "1234567");
     record_str(&w, "sweep", "unit");
     assert_true(record_finish(&w));
+    for (unsigned i = 0; k->identity && i < 2; i++) {
+        record_begin(&w, "sweeptext");
+        record_u64(&w, "n", i);
+        record_u64(&w, "of", 2);
+        record_raw(&w, "text", i ? "" : "name%20unit");
+        assert_true(record_finish(&w));
+    }
     record_begin(&w, "platform");
     record_u64(&w, "cpus", SMP);
     record_str(&w, "apic", "xapic");
@@ -105,6 +112,26 @@ void build_stream(struct sink *s, const struct knobs *k)
     record_str(&w, "tsc_src", "cpuid15");
     record_u64(&w, "tsc_invariant", 1);
     assert_true(record_finish(&w));
+    for (unsigned i = 0; i < k->identity; i++) {
+        record_begin(&w, "hypervisor");
+        record_str(&w, "sig0", "Microsoft_Hv");
+        record_str(&w, "max0", "0x4000000b");
+        record_str(&w, "sig1", "XenVMMXenVMM");
+        record_str(&w, "max1", "0x40000105");
+        record_u64(&w, "hv_build", 14393);
+        record_u64(&w, "hv_sp", 0);
+        record_u64(&w, "hv_branch", 0);
+        record_u64(&w, "hv_number", 0);
+        record_u64(&w, "hv_major", 6);
+        record_u64(&w, "hv_minor", 0);
+        record_u64(&w, "xen_major", 4);
+        record_u64(&w, "xen_minor", 17);
+        record_str(&w, "rec_before", "0x0");
+        record_str(&w, "rec_after", "0x0");
+        record_str(&w, "os_id", "0xff48000000010000");
+        record_str(&w, "rule", "offered");
+        assert_true(record_finish(&w));
+    }
     for (unsigned i = 0; i < SMP; i++) {
         record_begin(&w, "cpu");
         record_u64(&w, "idx", i);

@@ -39,6 +39,7 @@ struct knobs {
     bool wrong_cpus;            /* configuration 1 names target CPU 0 */
     bool precision_on_ipi;      /* configuration 1 (ipi) claims precision checks ran */
     unsigned clamped;           /* configuration 1's clamped count */
+    unsigned identity;          /* sweeptext records and this many hypervisor records */
 };
 
 /* Writes the stream k describes into s. */

@@ -82,6 +82,30 @@ static void test_good_stream(void **state)
     collect_free(d);
 }
 
+/* sweeptext is the import's business (ignored here); hypervisor reaches
+ * meta.json's guest.hypervisor with every value a string; a second one is
+ * a failure. */
+static void test_identity_records(void **state)
+{
+    struct knobs k = { .identity = 1 };
+    struct run_data *d = collect_with(&k);
+    json_t *hv;
+
+    (void)state;
+    if (d->failed)
+        fail_msg("unexpected failure: %s", d->reason);
+    hv = json_object_get(d->guest, "hypervisor");
+    assert_non_null(hv);
+    assert_string_equal(json_string_value(json_object_get(hv, "sig0")), "Microsoft_Hv");
+    assert_string_equal(json_string_value(json_object_get(hv, "hv_build")), "14393");
+    assert_string_equal(json_string_value(json_object_get(hv, "xen_minor")), "17");
+    assert_string_equal(json_string_value(json_object_get(hv, "rule")), "offered");
+    assert_null(json_object_get(d->guest, "sweeptext"));
+    collect_free(d);
+    k.identity = 2;
+    expect_failure(collect_with(&k), "second hypervisor record");
+}
+
 static void test_bad_checksum(void **state)
 {
     static struct sink s;
@@ -171,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_stream),
+        cmocka_unit_test(test_identity_records),
         cmocka_unit_test(test_unsupported_and_abandoned_are_results),
         cmocka_unit_test(test_bad_checksum),
         cmocka_unit_test(test_missing_end),

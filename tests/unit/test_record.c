@@ -84,6 +84,27 @@ static void test_unsafe_values_are_neutralised(void **state)
     assert_string_equal(record_get(&r, "empty"), "-");
 }
 
+/* record_raw(): a value written as it is, an empty one included (sweeptext's
+ * text= for an empty line), and parsed back as empty. */
+static void test_raw_and_empty_values(void **state)
+{
+    static struct sink sink;
+    struct record_writer w;
+    struct record r;
+
+    (void)state;
+    sink.len = 0;
+    record_writer_init(&w, to_sink, &sink);
+    record_begin(&w, "sweeptext");
+    record_raw(&w, "text", "");
+    record_raw(&w, "more", "a%20b");
+    assert_true(record_finish(&w));
+    assert_memory_equal(sink.text, "HVF1 0 sweeptext text= more=a%20b #", 35);
+    assert_int_equal(record_parse(sink.text, sink.len, &r), RECORD_OK);
+    assert_string_equal(record_get(&r, "text"), "");
+    assert_string_equal(record_get(&r, "more"), "a%20b");
+}
+
 static void test_overflow_is_refused(void **state)
 {
     static struct sink sink;
@@ -223,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_crc32_known_vector),
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_unsafe_values_are_neutralised),
+        cmocka_unit_test(test_raw_and_empty_values),
         cmocka_unit_test(test_overflow_is_refused),
         cmocka_unit_test(test_damage_is_detected),
         cmocka_unit_test(test_stream_validation),

@@ -32,6 +32,9 @@ void record_writer_init(struct record_writer *w,
 void record_begin(struct record_writer *w, const char *type);
 void record_str(struct record_writer *w, const char *key, const char *val);
 void record_u64(struct record_writer *w, const char *key, uint64_t val);
+/* key=val with val written as it is, possibly empty: the caller makes sure
+ * it holds no space, '#', '=' or control byte (e.g. pct_encode()'s output). */
+void record_raw(struct record_writer *w, const char *key, const char *val);
 void record_i64(struct record_writer *w, const char *key, int64_t val);
 void record_hexlist(struct record_writer *w, const char *key,
                     const uint64_t *vals, size_t n);

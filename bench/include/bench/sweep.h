@@ -205,6 +205,7 @@ struct sweep {
     struct sweep_line lines[SWEEP_LINES_MAX];
     uint32_t ci_target_bp;   /* ci-target in basis points, 0 = off (bench/ci_target.h) */
     uint32_t time_cap_ms;    /* time-cap: adaptive sampling's per-configuration cap */
+    uint8_t hv_rule;         /* hv-rule: enum hv_rule (bench/hv_rule.h), 0 = recommended */
 };
 
 /* One point of the measurement matrix. */

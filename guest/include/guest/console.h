@@ -7,6 +7,9 @@
 
 void console_init(void);
 void console_write(const char *s, size_t n);   /* serialised across CPUs */
+/* One whole record line on COM1 (portable mode), under the console lock and
+ * on a line of its own. */
+void console_write_record(const char *s, size_t n);
 /* printf subset: %c %s %d %i %u %x %X %p %%, flags '0' '-', width,
  * length modifiers l ll z. */
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -41,6 +41,13 @@ struct hv_info {
                                      hypercall page while it held only ud2
                                      (expect 6: proves fault recovery works) */
     unsigned vp_indexes_read;     /* CPUs whose VP index MSR read succeeded */
+    /* hv-rule (bench/hv_rule.h), each from the bits above and hv_flush_rule: */
+    bool use_remote_flush;        /* the flush calls may be made */
+    bool use_ex_masks;            /* the Ex calls may be made */
+    /* The hypervisor record: */
+    uint32_t rec_before;          /* 0x40000004 EAX before the Guest OS ID write */
+    uint32_t rec_after;           /* the same after it (= rec_before without one) */
+    uint64_t os_id_written;       /* the Guest OS ID the guest wrote, 0 if none */
 };
 
 /* The guest OS id hv_init() writes (TLFS "open source OS" layout):
@@ -50,6 +57,8 @@ struct hv_info {
 #define HV_HVFLUSH_GUEST_OS_ID 0xff48000000010000ull
 
 extern struct hv_info hv_info;
+/* enum hv_rule, the sweep's hv-rule: set before hv_init(). */
+extern uint8_t hv_flush_rule;
 
 /* BSP, after smp_init(): discovers the interface and, where the CPUID bits
  * allow, sets HV_X64_MSR_GUEST_OS_ID and enables the hypercall page, then

@@ -7,7 +7,7 @@
 
 struct tsc_info {
     uint64_t hz;                 /* TSC frequency */
-    const char *source;          /* "cpuid15", "cpuid16", "pit" */
+    const char *source;          /* "cpuid15", "cpuid16", "pit", "pm-timer", "hv-msr" */
     bool invariant;              /* CPUID 0x80000007 EDX bit 8 */
 };
 extern struct tsc_info tsc_info;
