@@ -16,5 +16,7 @@ int runs_command(int argc, char **argv);
 int report_command(int argc, char **argv);
 /* host/pin_command.c: print the pinning plan of a policy on a topology. */
 int pin_command(int argc, char **argv);
+/* host/import_command.c: a captured serial log into a run directory. */
+int import_command(int argc, char **argv);
 
 #endif

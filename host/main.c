@@ -24,6 +24,7 @@ static const struct {
     { "runs",    runs_command },
     { "report",  report_command },
     { "pin",     pin_command },
+    { "import",  import_command },
 };
 
 int main(int argc, char **argv)

@@ -21,6 +21,7 @@
 #include "analysis/analysis.h"
 #include "analysis/pairwise.h"
 #include "run.h"
+#include "import.h"
 #include "analysis/summary.h"
 #include "analysis/throughput.h"
 #include "analysis/tsc_skew.h"
@@ -327,6 +328,12 @@ static int finish(struct run_info *ri)
         hv_err("%u configuration%s failed verification, %u ended in error (exit status %d)",
                counts.fail, counts.fail == 1 ? "" : "s", counts.error, HVFLUSH_EXIT_VERDICT);
     return ok ? verdicts_exit_status(&counts) : 1;
+}
+
+/* The closing part of a run, shared with import (host/import.h). */
+int run_finish(struct run_info *ri)
+{
+    return finish(ri);
 }
 
 int run_command(const struct cli_options *o)
