@@ -87,6 +87,10 @@ static bool on_sweeptext(struct scan_state *st, const struct record *r, unsigned
         return true;
     }
     s->sweep_of = (unsigned)of;
+    /* An empty line is `text=` with nothing after it; record_str() writes
+     * an empty value as `-`, which is no sweep line either: both are "". */
+    if (!strcmp(text, "-"))
+        text = "";
     tlen = strlen(text);
     if (s->sweep_len + tlen + 2 > st->sweep_cap) {
         st->sweep_cap = (s->sweep_len + tlen + 2) * 2;
