@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "qmp.h"
 #include "run.h"
 
 /* The largest serial log import reads. */
@@ -62,5 +63,11 @@ int import_command(int argc, char **argv);
 /* run.c's closing part, shared with import: status, summary, meta.json,
  * latest, and the terminal report; returns the exit status. */
 int run_finish(struct run_info *ri);
+/* run.c's QMP step, shared with run --image: pins the vCPU threads and
+ * resumes the guest. */
+bool run_setup_vcpus(struct run_info *ri, struct qmp *q, long long deadline, char *err,
+                     size_t errcap);
+/* "hvflush run --image FILE.iso" (host/run_image.c), from run_command_at. */
+int run_image_command_at(const struct cli_options *o, char *run_dir, size_t cap);
 
 #endif
