@@ -159,6 +159,9 @@ int import_finish(struct run_info *ri, const struct import_options *io,
         ri->sweep_len = 0;
     }
     ri->nconfigs = n;
+    ri->channels.area_planned = false;
+    fmt(ri->channels.no_area_why, sizeof(ri->channels.no_area_why), "records from the "
+        "serial log (COM1)");
     if (!collect_init(&ri->data, ri->configs, n, ri->opt->smp)) {
         hv_err("out of memory");
         return 1;
