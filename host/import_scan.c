@@ -3,7 +3,8 @@
  * each record line whole under the console lock, and no console line starts
  * with `HVF1 ` (bench/record-format.md, "Channel"), so:
  *   - a line that starts with `HVF1 ` is a record (a trailing `\r` is
- *     dropped: serial consoles often end lines with `\r\n`);
+ *     dropped: serial consoles often end lines with `\r\n`; so is a leading
+ *     one, of consoles that end them with `\n\r`);
  *   - `HVF1 ` later in a line means console output ran into a record: damage;
  *   - a record that does not parse or fails its CRC is damage; one whose
  *     sequence number is not the next is out of order, unless it is a second
@@ -188,6 +189,11 @@ bool import_scan(const char *log, size_t len, struct import_scan *s)
         s->log_lines++;
         if (n && line[n - 1] == '\r')
             n--;
+        /* Some consoles (GRUB's) end lines with `\n\r`: a bare `\r` is no text. */
+        while (n && line[0] == '\r') {
+            line++;
+            n--;
+        }
         if (n >= 5 && !memcmp(line, "HVF1 ", 5)) {
             if (!whole && !s->damaged)
                 damage(s, "the log ends in the middle of a record (log line %u)",

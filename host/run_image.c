@@ -26,12 +26,55 @@
 #define IMAGE_QMP_SETUP_MS 15000
 #define OVMF_PATH "/usr/share/ovmf/OVMF.fd"
 
-static volatile sig_atomic_t image_interrupted;
+static volatile sig_atomic_t image_interrupted, image_stop;
 
 static void on_signal(int sig)
 {
     (void)sig;
     image_interrupted = 1;
+    image_stop = 1;
+}
+
+/* A guest without ACPI S5 ends with this console line and halts for ever
+ * (docs: portable mode, "End"): the watch stops QEMU when it appears. */
+#define HALTED_LINE "hvflush: halted"
+
+struct halt_watch {
+    char path[PATH_MAX + 32];
+    long offset;                    /* bytes of serial.log already searched */
+    char tail[sizeof(HALTED_LINE)]; /* the last bytes before offset, which the line */
+    size_t ntail;                   /* may have begun in */
+    bool halted;
+};
+
+/* qemu_watch tick (about every 100 ms): searches what serial.log gained,
+ * byte-wise (a console log may hold NULs). */
+static void halt_tick(void *ctx)
+{
+    struct halt_watch *w = ctx;
+    const size_t want = strlen(HALTED_LINE);
+    char buf[sizeof(w->tail) + 4096];
+    size_t n, total;
+    FILE *f;
+
+    if (w->halted || !(f = fopen(w->path, "rb")))
+        return;
+    if (fseek(f, w->offset, SEEK_SET) == 0) {
+        memcpy(buf, w->tail, w->ntail);
+        while ((n = fread(buf + w->ntail, 1, sizeof(buf) - w->ntail, f)) > 0) {
+            total = w->ntail + n;
+            w->offset += (long)n;
+            if (memmem(buf, total, HALTED_LINE, want)) {
+                w->halted = true;
+                image_stop = 1;
+                break;
+            }
+            w->ntail = total < want - 1 ? total : want - 1;
+            memcpy(w->tail, buf + total - w->ntail, w->ntail);
+            memcpy(buf, w->tail, w->ntail);
+        }
+    }
+    fclose(f);
 }
 
 /* The image's QEMU: the machine as run's, the devices as a plain VM's. */
@@ -109,6 +152,8 @@ static void boot_image(struct run_info *ri)
     struct qemu_outcome outcome;
     struct qemu_proc proc;
     struct qmp q = { .fd = -1 };
+    struct halt_watch halt = { .offset = 0 };
+    struct qemu_watch watch = { .tick = halt_tick, .ctx = &halt };
     int console_fd;
 
     fmt(tmpdir, sizeof(tmpdir), "%s/hvflush-XXXXXX", tmp && *tmp && strlen(tmp) < 64 ? tmp
@@ -120,6 +165,7 @@ static void boot_image(struct run_info *ri)
     }
     fmt(sock, sizeof(sock), "%s/qmp.sock", tmpdir);
     ri->qemu_argv = image_argv(ri, sock);
+    fmt(halt.path, sizeof(halt.path), "%s/serial.log", ri->run_dir);
     /* QEMU's own stdout (nothing, with COM1 in serial.log) goes to console.log. */
     fmt(path, sizeof(path), "%s/console.log", ri->run_dir);
     console_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -144,10 +190,13 @@ static void boot_image(struct run_info *ri)
         goto cleanup;
     }
     qmp_close(&q);
-    qemu_supervise(&proc, console_fd, true, deadline, &image_interrupted, &outcome);
+    qemu_supervise_watch(&proc, console_fd, true, deadline, &image_stop, &watch, &outcome);
     /* An ACPI power-off and a triple fault both end QEMU with status 0
-     * (-no-reboot): the imported records say which it was. */
-    if (outcome.timed_out)
+     * (-no-reboot): the imported records say which it was.  So does a
+     * guest that halted without S5 (QEMU stopped by the watch). */
+    if (halt.halted && !image_interrupted)
+        hv_note("the guest halted without ACPI S5 ('%s'); QEMU stopped", HALTED_LINE);
+    else if (outcome.timed_out)
         fmt(ri->reason, sizeof(ri->reason), "timeout after %u s", ri->opt->timeout_s);
     else if (outcome.interrupted)
         fmt(ri->reason, sizeof(ri->reason), "interrupted");

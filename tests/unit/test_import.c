@@ -4,7 +4,8 @@
  * as sweeptext records, platform, hypervisor, a measured configuration, end)
  * with console lines between the records, imported through import_command
  * into a temporary results directory.  The whole log imports ok, also with
- * `\r\n` line endings; each fault (cut short, cut mid-record, a flipped
+ * `\r\n` or `\n\r` line endings and without the `hvflush: done` line after
+ * the end record; each fault (cut short, cut mid-record, a flipped
  * byte, two records swapped, two runs concatenated, a progress line inside a
  * record, a record starting mid-line, no sweep) gives exit 1, the reason
  * named in meta.json and status failed.  Also: the timing-class table and
@@ -38,7 +39,7 @@ static const char unit_sweep[] =
 struct log {
     char text[1 << 16];
     size_t len;
-    bool crlf;                  /* end lines with \r\n */
+    const char *eol;            /* "\n", "\r\n" or "\n\r" (GRUB's) */
 };
 
 static void put(struct log *l, const char *s, size_t n)
@@ -52,15 +53,15 @@ static void put(struct log *l, const char *s, size_t n)
 static void console(struct log *l, const char *line)
 {
     put(l, line, strlen(line));
-    put(l, l->crlf ? "\r\n" : "\n", l->crlf ? 2 : 1);
+    put(l, l->eol, strlen(l->eol));
 }
 
 static void emit(const char *line, size_t len, void *ctx)
 {
     struct log *l = ctx;
 
-    put(l, line, len - 1);      /* the record's own \n, replaced when crlf */
-    put(l, l->crlf ? "\r\n" : "\n", l->crlf ? 2 : 1);
+    put(l, line, len - 1);      /* the record's own \n, replaced by eol */
+    put(l, l->eol, strlen(l->eol));
 }
 
 static void sweeptext(struct record_writer *w)
@@ -130,12 +131,12 @@ static void measured_config(struct record_writer *w)
 }
 
 /* The whole log a portable guest under KVM with Hyper-V flags would write. */
-static void build_log_with(struct log *l, bool crlf, bool with_sweeptext)
+static void build_log_with(struct log *l, const char *eol, bool with_sweeptext)
 {
     struct record_writer w;
 
     l->len = 0;
-    l->crlf = crlf;
+    l->eol = eol;
     record_writer_init(&w, emit, l);
     console(l, "hvflush guest: portable mode, sweep from the boot module");
     record_begin(&w, "hello");
@@ -182,9 +183,9 @@ static void build_log_with(struct log *l, bool crlf, bool with_sweeptext)
     console(l, "hvflush: done");
 }
 
-static void build_log(struct log *l, bool crlf)
+static void build_log(struct log *l, const char *eol)
 {
-    build_log_with(l, crlf, true);
+    build_log_with(l, eol, true);
 }
 
 static char outdir[] = "/tmp/hvflush-import-XXXXXX";
@@ -245,9 +246,16 @@ static void test_whole_log_imports(void **state)
     static struct log l;
     int rc;
 
+    static const char *const eols[] = { "\n", "\r\n", "\n\r", "-" };
+
     (void)state;
-    for (int crlf = 0; crlf < 2; crlf++) {
-        build_log(&l, crlf);
+    for (int i = 0; i < 4; i++) {
+        /* "-": no `hvflush: done` after the end record (the end record counts). */
+        build_log(&l, i == 3 ? "\n" : eols[i]);
+        if (i == 3) {
+            l.len -= strlen("hvflush: done\n");
+            l.text[l.len] = '\0';
+        }
         json_t *m = import_text(l.text, l.len, &rc, NULL);
 
         if (rc != 0)
@@ -261,7 +269,9 @@ static void test_whole_log_imports(void **state)
                                                             "configurations")), 1);
         assert_string_equal(str_at(json_object_get(m, "guest"), "hypervisor", "sig1"),
                             "KVMKVMKVM___");
-        assert_true(json_is_true(json_object_get(json_object_get(m, "import"), "done_line")));
+        assert_true(json_is_boolean(json_object_get(json_object_get(m, "import"), "done_line")));
+        assert_int_equal(json_is_true(json_object_get(json_object_get(m, "import"),
+                                                      "done_line")), i != 3);
         assert_non_null(strstr(str_at(m, "run_id", NULL), "-import-2cpu"));
         json_decref(m);
     }
@@ -273,7 +283,7 @@ static void test_cut_short(void **state)
     char *last;
 
     (void)state;
-    build_log(&l, false);
+    build_log(&l, "\n");
     last = strstr(l.text, " latency ");
     last = memrchr(l.text, '\n', (size_t)(last - l.text));
     expect_fault(l.text, (size_t)(last - l.text) + 1, "truncated");
@@ -287,7 +297,7 @@ static void test_flipped_byte(void **state)
     static struct log l;
 
     (void)state;
-    build_log(&l, false);
+    build_log(&l, "\n");
     strstr(l.text, " samples ")[12] ^= 0x01;
     expect_fault(l.text, l.len, "damaged record");
 }
@@ -300,7 +310,7 @@ static void test_records_swapped(void **state)
     size_t na, nb;
 
     (void)state;
-    build_log(&l, false);
+    build_log(&l, "\n");
     /* The two samples records trade places. */
     a = memrchr(l.text, '\n', (size_t)(strstr(l.text, " samples ") - l.text)) + 1;
     b = strchr(a, '\n') + 1;
@@ -318,7 +328,7 @@ static void test_two_runs_concatenated(void **state)
     static struct log l, two;
 
     (void)state;
-    build_log(&l, false);
+    build_log(&l, "\n");
     two.len = 0;
     put(&two, l.text, l.len);
     put(&two, l.text, l.len);
@@ -332,7 +342,7 @@ static void test_progress_inside_a_record(void **state)
     size_t head;
 
     (void)state;
-    build_log(&l, false);
+    build_log(&l, "\n");
     rec = memrchr(l.text, '\n', (size_t)(strstr(l.text, " samples ") - l.text)) + 1;
     head = (size_t)(rec - l.text) + 11;     /* "HVF1 12 sam" */
     bad.len = 0;
@@ -349,7 +359,7 @@ static void test_record_mid_line(void **state)
     size_t at;
 
     (void)state;
-    build_log(&l, false);
+    build_log(&l, "\n");
     rec = memrchr(l.text, '\n', (size_t)(strstr(l.text, " timer ") - l.text)) + 1;
     at = (size_t)(rec - l.text);
     bad.len = 0;
@@ -369,7 +379,7 @@ static void test_no_sweeptext(void **state)
     FILE *f;
 
     (void)state;
-    build_log_with(&old, false, false);
+    build_log_with(&old, "\n", false);
     expect_fault(old.text, old.len, "no sweeptext records");
 
     snprintf(sweep, sizeof(sweep), "%s/unit.sweep", outdir);
