@@ -7,7 +7,8 @@
  * `halt` (ACPI power-off): run --image must boot the ISO under SeaBIOS/TCG
  * with COM1 in RUN/serial.log and none of run's devices, see QEMU exit, and
  * import the log: status ok, exit 0, the guest's hypervisor record in
- * meta.json, run's timing class kept.
+ * meta.json, run's timing class kept; the same under KVM (when /dev/kvm
+ * works) with the vCPUs pinned.
  * Faults: a record longer than the wrap (GRUB splits it over lines, as
  * console output inside a record would) gives exit 1 and a damaged record;
  * a log ending in `hvflush: halted` makes the watch stop QEMU (the reason is
@@ -148,11 +149,11 @@ static void make_iso(const char *name, bool long_line, bool halt_line)
     assert_int_equal(sh("grub-mkrescue -o %s/%s.iso %s/%s", tmp, name, tmp, name), 0);
 }
 
-static int image_run(const char *name, char *dir, size_t cap)
+static int image_run_accel(const char *name, const char *accel, char *dir, size_t cap)
 {
     char link[600], target[256];
-    int rc = sh("build/hvflush run --image %s/%s.iso --accel tcg --smp 2 --quiet "
-                "--timeout 600 --out %s/out-%s", tmp, name, tmp, name);
+    int rc = sh("build/hvflush run --image %s/%s.iso --accel %s --smp 2 --quiet "
+                "--timeout 600 --out %s/out-%s", tmp, name, accel, tmp, name);
     ssize_t n;
 
     snprintf(link, sizeof(link), "%s/out-%s/latest", tmp, name);
@@ -161,6 +162,11 @@ static int image_run(const char *name, char *dir, size_t cap)
     target[n] = '\0';
     snprintf(dir, cap, "%s/out-%s/%s", tmp, name, target);
     return rc;
+}
+
+static int image_run(const char *name, char *dir, size_t cap)
+{
+    return image_run_accel(name, "tcg", dir, cap);
 }
 
 static void meta_at(const char *dir, const char *a, const char *b, const char *c, char *o,
@@ -200,6 +206,26 @@ static void test_grub_log_imports(void **state)
     assert_false(file_contains(v, "isa-debugcon"));
     assert_false(file_contains(v, "isa-debug-exit"));
     assert_false(file_contains(v, "opt/hvflush/sweep"));
+}
+
+/* The same under this host's KVM, pinned through QMP as run pins. */
+static void test_grub_log_imports_kvm(void **state)
+{
+    char dir[400], v[512];
+    int rc;
+
+    (void)state;
+    if (!have_grub || !kvm_usable())
+        skip();
+    make_iso("kvm", false, false);
+    rc = image_run_accel("kvm", "kvm", dir, sizeof(dir));
+    meta_at(dir, "reason", NULL, NULL, v, sizeof(v));
+    if (rc != 0)
+        fail_msg("run --image --accel kvm: exit %d: %s / %s", rc, v, err);
+    meta_at(dir, "accelerator", "name", NULL, v, sizeof(v));
+    assert_string_equal(v, "kvm");
+    snprintf(v, sizeof(v), "%s/meta.json", dir);
+    assert_true(file_contains(v, "\"thread_id\""));
 }
 
 static void test_wrapped_record_is_damage(void **state)
@@ -255,6 +281,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grub_log_imports),
+        cmocka_unit_test(test_grub_log_imports_kvm),
         cmocka_unit_test(test_wrapped_record_is_damage),
         cmocka_unit_test(test_halted_guest_is_stopped),
     };
