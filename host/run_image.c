@@ -223,6 +223,7 @@ int run_image_command_at(const struct cli_options *o, char *run_dir, size_t cap)
     size_t len = 0;
     int rc;
 
+    hv_set_quiet(o->quiet);
     if (!check_image_options(o))
         return 2;
     /* The image's sweep is unknown here: auto means KVM where it works. */
