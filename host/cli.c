@@ -33,6 +33,9 @@ const char cli_usage[] =
     "       hvflush image [--sweep NAME|FILE] -o FILE.iso\n"
     "                                 a BIOS/UEFI boot image of the guest and a sweep for\n"
     "                                 other hypervisors (hvflush image --help)\n"
+    "       hvflush import SERIAL_LOG [options]\n"
+    "                                 a serial log of the portable image into a run\n"
+    "                                 directory (hvflush import --help)\n"
     "       hvflush help | --help     this text\n"
     "       hvflush version           the tool's version and git revision\n"
     "\n"
@@ -70,6 +73,11 @@ const char cli_usage[] =
     "  --channel area|debugcon  records through the results area in guest RAM, with\n"
     "                           progress on isa-debugcon (default area where it can be\n"
     "                           set up), or all through isa-debugcon\n"
+    "  --image FILE.iso         boot the portable image (hvflush image) instead, with\n"
+    "                           none of the devices above, COM1 into RUN/serial.log,\n"
+    "                           then import that log (hvflush import); the sweep is the\n"
+    "                           image's (no --sweep)\n"
+    "  --firmware bios|uefi     with --image: SeaBIOS (default) or OVMF\n"
     "\n"
     "nested lab options (with --accel lab, and for hvflush lab):\n"
     "  --lab-kernel VERSION     L1 kernel: 6.1, 6.12, a release such as 6.1.0-56 or a\n"
@@ -215,6 +223,13 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
         o->cpu = val;
     else if (!strcmp(name, "--kut"))
         o->kut_dir = val;
+    else if (!strcmp(name, "--image"))
+        o->image = val;
+    else if (!strcmp(name, "--firmware")) {
+        if (strcmp(val, "bios") && strcmp(val, "uefi"))
+            return fmt(err, cap, "--firmware: '%s' is not one of bios, uefi", val), false;
+        o->firmware = val;
+    }
     else if (!strcmp(name, "--hv")) {
         o->hv_given = true;
         return hv_request_parse(val, &o->hv, err, cap);
@@ -227,7 +242,8 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
 static const char *const value_options[] = {
     "--accel", "--smp", "--sweep", "--pin", "--out", "--label", "--timeout",
     "--memory", "--guest", "--qemu", "--lab-kernel", "--lab-memory", "--lab-vcpus", "--seed",
-    "--hv", "--cpu", "--kut", "--repeat", "--channel", NULL,
+    "--hv", "--cpu", "--kut", "--repeat", "--channel",
+    "--image", "--firmware", NULL,
 };
 
 static bool takes_value(const char *name)
@@ -313,6 +329,10 @@ static bool parse_run(int argc, char *const argv[], int i, struct cli_options *o
         if (!run_option(o, name, val, err, cap))
             return false;
     }
+    if (o->firmware && !o->image)
+        return fmt(err, cap, "--firmware needs --image FILE.iso"), false;
+    if (o->image && o->command != CMD_RUN)
+        return fmt(err, cap, "--image is an option of hvflush run"), false;
     return check_lab_options(o, err, cap);
 }
 

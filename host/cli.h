@@ -68,6 +68,9 @@ struct cli_options {
     bool channel_debugcon;      /* --channel debugcon: no results area */
     unsigned repeat;            /* --repeat R: boots of the same sweep (default 1) */
     struct pin_spec pin_spec;   /* --pin as given, with its argument (pin.h); pin is its policy */
+    /* The portable image (host/run_image.c): */
+    const char *image;          /* --image FILE.iso: boot it instead of the guest ELF */
+    const char *firmware;       /* --firmware bios|uefi (NULL: bios) */
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

@@ -1,6 +1,6 @@
 /*
  * The commands that parse their own options: main() hands them argv from
- * the command's name on (argv[0] is "compare", "runs", "report" or "pin").
+ * the command's name on (argv[0] is the command's name).
  * Each returns the process exit status; each documents its own in its
  * usage text.
  */
@@ -18,5 +18,7 @@ int report_command(int argc, char **argv);
 int pin_command(int argc, char **argv);
 /* host/image.c: a bootable BIOS/UEFI ISO of the guest and a checked sweep. */
 int image_command(int argc, char **argv);
+/* host/import_command.c: a captured serial log into a run directory. */
+int import_command(int argc, char **argv);
 
 #endif

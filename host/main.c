@@ -25,6 +25,7 @@ static const struct {
     { "report",  report_command },
     { "pin",     pin_command },
     { "image",   image_command },
+    { "import",  import_command },
 };
 
 int main(int argc, char **argv)

@@ -173,6 +173,10 @@ static json_t *build(const struct run_info *ri)
     /* In the lab, "qemu" above is L0 and "vm" is L2; "lab" says the rest. */
     if (meta && ri->lab)
         json_object_set_new(meta, "lab", lab_meta_json(ri));
+    /* An imported serial log (host/import.c): where it came from, and for a
+     * foreign log its accelerator in place of this host's. */
+    if (meta && ri->import_meta)
+        json_object_update(meta, ri->import_meta);
     return meta;
 }
 

@@ -21,6 +21,7 @@
 #include "analysis/analysis.h"
 #include "analysis/pairwise.h"
 #include "run.h"
+#include "import.h"
 #include "analysis/summary.h"
 #include "analysis/throughput.h"
 #include "analysis/tsc_skew.h"
@@ -329,6 +330,18 @@ static int finish(struct run_info *ri)
     return ok ? verdicts_exit_status(&counts) : 1;
 }
 
+/* The closing part of a run, shared with import (host/import.h). */
+int run_finish(struct run_info *ri)
+{
+    return finish(ri);
+}
+
+bool run_setup_vcpus(struct run_info *ri, struct qmp *q, long long deadline, char *err,
+                     size_t errcap)
+{
+    return setup_vcpus(ri, q, deadline, err, errcap);
+}
+
 int run_command(const struct cli_options *o)
 {
     return run_command_at(o, NULL, 0);
@@ -342,6 +355,8 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
 
     if (run_dir && cap)
         run_dir[0] = '\0';
+    if (o->image)
+        return run_image_command_at(o, run_dir, cap);
     hv_set_quiet(o->quiet);
     /* From here on a signal stops the run in an orderly way, also while
      * the lab's kernel is being fetched (which can take a while). */

@@ -65,6 +65,8 @@ struct run_info {
     struct repeat_table repeat;      /* --repeat R > 1: p50 per boot (repeat.h) */
     struct pin_plan pin_plan;        /* the vCPUs' PUs and ancestry, the others' PUs */
     struct pin_outcome pin_outcome;  /* after binding: every QEMU thread's affinity */
+    json_t *import_meta;             /* an imported log's meta.json keys (import.c), set
+                                      * over the others; NULL for a direct run */
 };
 
 /* Checks the command line and resolves everything a run needs.  Returns
