@@ -1,9 +1,10 @@
 /*
  * acpi.c: just enough ACPI to list the CPUs: find the RSDP (the multiboot2
  * loader's copy when there is one; else in the first KiB of the EBDA, then
- * in 0xe0000-0xfffff, which only a PC BIOS fills), follow the XSDT (or RSDT) to
- * the MADT and collect the ids of the enabled Local APIC (type 0) and Local
- * x2APIC (type 9) entries in table order.  Every table is checksummed; all
+ * in 0xe0000-0xfffff, which only a PC BIOS fills), follow the XSDT (or
+ * RSDT) to the MADT (acpi_table_find(), also used for the FADT) and
+ * collect the ids of the enabled Local APIC (type 0) and Local x2APIC
+ * (type 9) entries in table order.  Every table is checksummed; all
  * of them lie in the identity-mapped first 4 GiB.
  */
 #include <stdbool.h>

@@ -15,7 +15,9 @@
  *   4. PM1b_CNT then PM1a_CNT get (SLP_TYPx << 10) | SLP_EN (bit 13), the
  *      other bits as read (SCI_EN stays set).
  *
- * When that returns (no FADT, no `\_S5_`, or the write did not power off
+ * Without a sweep module and without isa-debug-exit (a loader booted the
+ * guest with no sweep) it says `hvflush: halted (no isa-debug-exit)`.
+ * When S5 returns (no FADT, no `\_S5_`, or the write did not power off
  * within a second) the guest says `hvflush: halted (no ACPI S5)` and halts
  * with interrupts off, so a log reader sees that the run ended.
  */
@@ -35,6 +37,7 @@
 #define PM1_CNT_SLP_EN        (1u << 13)
 #define ACPI_ENABLE_WAIT_US   300000
 #define POWEROFF_WAIT_US      1000000
+#define ISA_DEBUG_EXIT_PORT   0xf4     /* as in console.c */
 
 static void acpi_mode_enable(const struct acpi_pm1 *pm1)
 {
@@ -83,10 +86,16 @@ void acpi_poweroff(void)
 _Noreturn void guest_end(int code)
 {
     printk("hvflush: done\n");
-    if (!guest_portable_mode())
-        guest_exit(code);
-    acpi_poweroff();
-    printk("hvflush: halted (no ACPI S5)\n");
+    if (!guest_portable_mode()) {
+        /* isa-debug-exit, as guest_exit(); returns only where `hvflush run`
+         * did not add the device (a loader booted the guest without a sweep
+         * module). */
+        outl(ISA_DEBUG_EXIT_PORT, (uint32_t)code);
+        printk("hvflush: halted (no isa-debug-exit)\n");
+    } else {
+        acpi_poweroff();
+        printk("hvflush: halted (no ACPI S5)\n");
+    }
     irq_disable();
     for (;;)
         halt();

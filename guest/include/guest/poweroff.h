@@ -3,8 +3,9 @@
 #define GUEST_POWEROFF_H
 
 /* Writes `hvflush: done` on COM1, then ends the VM: isa-debug-exit with
- * code (GUEST_EXIT_*) under `hvflush run`; ACPI S5 in portable mode, else
- * `hvflush: halted (no ACPI S5)` and hlt forever with interrupts off. */
+ * code (GUEST_EXIT_*) under `hvflush run`; ACPI S5 in portable mode.  Where
+ * neither ends it: a `hvflush: halted (...)` line and hlt forever with
+ * interrupts off. */
 _Noreturn void guest_end(int code);
 
 /* Enters ACPI S5 through the FADT's PM1 control blocks; returns only when
