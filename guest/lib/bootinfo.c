@@ -5,7 +5,8 @@
  * copy) into .bss.  The loader's structures may lie anywhere in low memory,
  * including where the page allocator will hand out pages, so nothing points
  * into them afterwards; module contents stay where the loader put them and
- * are cut out of the allocator's range instead.
+ * are cut out of the allocator's range instead (one in the AP trampoline's
+ * page, which no loader seen so far uses, is refused with a panic).
  *
  * The allocator gets one range: the largest usable RAM range below 4 GiB
  * (the identity map's end) above the kernel image, less any module inside
@@ -225,11 +226,16 @@ void bootinfo_print(void)
            bootinfo.multiboot == 2 ? "2" : bootinfo.multiboot == 1 ? " v1" : " (none)",
            bootinfo.nranges, (unsigned long long)bootinfo.alloc.start,
            (unsigned long long)bootinfo.alloc.end);
-    for (unsigned i = 0; i < bootinfo.nmodules; i++)
-        printk("boot: module '%s' at 0x%llx-0x%llx (%llu bytes)\n", bootinfo.modules[i].string,
-               (unsigned long long)bootinfo.modules[i].start,
-               (unsigned long long)bootinfo.modules[i].end,
-               (unsigned long long)(bootinfo.modules[i].end - bootinfo.modules[i].start));
+    for (unsigned i = 0; i < bootinfo.nmodules; i++) {
+        const struct boot_module *m = &bootinfo.modules[i];
+        printk("boot: module '%s' at 0x%llx-0x%llx (%llu bytes)\n", m->string,
+               (unsigned long long)m->start, (unsigned long long)m->end,
+               (unsigned long long)(m->end - m->start));
+        /* smp_init() copies the AP trampoline there before the sweep is read. */
+        if (m->start < TRAMPOLINE_ADDR + 4096 && m->end > TRAMPOLINE_ADDR)
+            panic("boot module '%s' overlaps the AP trampoline page 0x%x", m->string,
+                  TRAMPOLINE_ADDR);
+    }
 }
 
 /* GRUB may put the file name before the arguments ("/boot/x.txt sweep"):
