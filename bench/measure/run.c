@@ -1,5 +1,6 @@
 /*
- * The guest's sweep driver: read the sweep from fw_cfg, describe the
+ * The guest's sweep driver: read the sweep from fw_cfg (else from the boot
+ * module `sweep`: portable mode, bootinfo.h), describe the
  * platform, calibrate, then measure and verify every configuration, in the
  * order sweep_order() gives (the expansion order, or a shuffle when the
  * sweep carries a seed), emitting records as it goes and ending with the
@@ -12,7 +13,9 @@
 #include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/paging.h>
+#include <guest/bootinfo.h>
 #include <guest/console.h>
+#include <guest/string.h>
 #include <guest/hv.h>
 #include <guest/percpu.h>
 #include <guest/platform.h>
@@ -298,6 +301,37 @@ static int give_up(const char *what)
     return 1;
 }
 
+/* Portable mode: the boot module named `sweep` (or
+ * the only module) when fw_cfg has no sweep.  Copied, so the module's pages
+ * are only read here.  Returns the length, or -1 with the reason printed. */
+static long sweep_from_module(void)
+{
+    const struct boot_module *m = bootinfo_module("sweep");
+    if (!m)
+        return -1;
+    uint64_t len = m->end - m->start;
+    if (m->end < m->start || len > SWEEP_TEXT_MAX) {
+        printk("hvflush guest: sweep module '%s' has %llu bytes, at most %u fit\n", m->string,
+               (unsigned long long)len, (unsigned)SWEEP_TEXT_MAX);
+        return -1;
+    }
+    memcpy(sweep_text, (const void *)(uintptr_t)m->start, len);
+    guest_set_portable_mode();
+    printk("sweep: from boot module '%s' (%llu bytes), portable mode\n", m->string,
+           (unsigned long long)len);
+    return (long)len;
+}
+
+/* fw_cfg `opt/hvflush/portable` = "1": portable mode's output (records on
+ * COM1, `sweeptext`) with the sweep from fw_cfg -- a switch only for tests
+ * of that output under `hvflush run` (bench/record-format.md, "Channel"). */
+static bool portable_forced_by_fw_cfg(void)
+{
+    char v[2];
+
+    return fwcfg_read_file("opt/hvflush/portable", v, 1) == 1 && v[0] == '1';
+}
+
 int bench_run(void)
 {
     struct sweep_error err;
@@ -308,13 +342,18 @@ int bench_run(void)
 
     records_init();
     len = fwcfg_read_file(SWEEP_FW_CFG_FILE, sweep_text, SWEEP_TEXT_MAX);
+    if (len < 0)
+        len = sweep_from_module();
+    else if (portable_forced_by_fw_cfg())
+        guest_set_portable_mode();
     record_begin(&records, "hello");
     record_u64(&records, "version", 1);
     record_str(&records, "rev", GIT_REV);
     if (len < 0) {
         record_str(&records, "sweep", "-");
         record_finish(&records);
-        return give_up("no-sweep-in-fw_cfg");
+        printk("hvflush guest: no sweep (no fw_cfg, no boot module)\n");
+        return give_up("no-sweep");
     }
     sweep_text[len] = '\0';
     if (!sweep_parse(sweep_text, (size_t)len, &sweep, &err)) {

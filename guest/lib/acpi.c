@@ -1,12 +1,16 @@
 /*
- * acpi.c: just enough ACPI to list the CPUs: find the RSDP (in the first
- * KiB of the EBDA, then in 0xe0000-0xfffff), follow the XSDT (or RSDT) to
- * the MADT and collect the ids of the enabled Local APIC (type 0) and Local
- * x2APIC (type 9) entries in table order.  Every table is checksummed; all
+ * acpi.c: just enough ACPI to list the CPUs: find the RSDP (the multiboot2
+ * loader's copy when there is one; else in the first KiB of the EBDA, then
+ * in 0xe0000-0xfffff, which only a PC BIOS fills), follow the XSDT (or
+ * RSDT) to the MADT (acpi_table_find(), also used for the FADT) and
+ * collect the ids of the enabled Local APIC (type 0) and Local x2APIC
+ * (type 9) entries in table order.  Every table is checksummed; all
  * of them lie in the identity-mapped first 4 GiB.
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <guest/acpi.h>
+#include <guest/bootinfo.h>
 #include <guest/console.h>
 #include <guest/platform.h>
 #include <guest/string.h>
@@ -21,18 +25,6 @@ struct __attribute__((packed)) acpi_rsdp {
     uint64_t xsdt_address;
     uint8_t extended_checksum;  /* over length bytes */
     uint8_t reserved[3];
-};
-
-struct __attribute__((packed)) acpi_header {
-    char signature[4];
-    uint32_t length;
-    uint8_t revision;
-    uint8_t checksum;
-    char oem_id[6];
-    char oem_table_id[8];
-    uint32_t oem_revision;
-    uint32_t creator_id;
-    uint32_t creator_revision;
 };
 
 struct __attribute__((packed)) acpi_madt {
@@ -85,7 +77,7 @@ static const struct acpi_rsdp *rsdp_scan(uintptr_t start, uintptr_t end)
     return NULL;
 }
 
-static const struct acpi_rsdp *rsdp_find(void)
+static const struct acpi_rsdp *rsdp_find_bios(void)
 {
     /* The BIOS data area word at 0x40e holds the EBDA segment.  The asm
      * hides the constant address from gcc, which would otherwise warn that
@@ -101,7 +93,28 @@ static const struct acpi_rsdp *rsdp_find(void)
     return r;
 }
 
-static const struct acpi_header *table_at(uint64_t addr)
+/* Under UEFI nothing lies in the BIOS areas: the loader's copy is the only
+ * way there.  Says once on the console where the RSDP came from. */
+static const struct acpi_rsdp *rsdp_find(void)
+{
+    static bool said;
+    const struct acpi_rsdp *r = bootinfo.rsdp;
+    bool from_tag = r && memcmp(r->signature, "RSD PTR ", 8) == 0 && checksum_ok(r, 20);
+
+    if (!from_tag)
+        r = rsdp_find_bios();
+    if (!said) {
+        said = true;
+        if (from_tag)
+            printk("acpi: RSDP from multiboot2 tag %u (revision %u)\n", bootinfo.rsdp_tag,
+                   r->revision);
+        else
+            printk("acpi: RSDP %s the BIOS areas\n", r ? "found in" : "not found in");
+    }
+    return r;
+}
+
+const struct acpi_header *acpi_table_at(uint64_t addr)
 {
     if (addr == 0 || addr >= (1ull << 32))
         return NULL;
@@ -111,7 +124,7 @@ static const struct acpi_header *table_at(uint64_t addr)
     return h;
 }
 
-static const struct acpi_madt *madt_find(void)
+const struct acpi_header *acpi_table_find(const char signature[4])
 {
     const struct acpi_rsdp *rsdp = rsdp_find();
     if (!rsdp)
@@ -121,11 +134,11 @@ static const struct acpi_madt *madt_find(void)
     const struct acpi_header *root = NULL;
     unsigned entry_size = 4;
     if (rsdp->revision >= 2 && checksum_ok(rsdp, rsdp->length)) {
-        root = table_at(rsdp->xsdt_address);
+        root = acpi_table_at(rsdp->xsdt_address);
         entry_size = 8;
     }
     if (!root) {
-        root = table_at(rsdp->rsdt_address);
+        root = acpi_table_at(rsdp->rsdt_address);
         entry_size = 4;
     }
     if (!root)
@@ -136,11 +149,16 @@ static const struct acpi_madt *madt_find(void)
     for (unsigned i = 0; i < count; i++) {
         uint64_t addr = 0;
         memcpy(&addr, entries + i * entry_size, entry_size);
-        const struct acpi_header *h = table_at(addr);
-        if (h && memcmp(h->signature, "APIC", 4) == 0)
-            return (const struct acpi_madt *)h;
+        const struct acpi_header *h = acpi_table_at(addr);
+        if (h && memcmp(h->signature, signature, 4) == 0)
+            return h;
     }
     return NULL;
+}
+
+static const struct acpi_madt *madt_find(void)
+{
+    return (const struct acpi_madt *)acpi_table_find("APIC");
 }
 
 unsigned acpi_madt_apic_ids(uint32_t *ids, unsigned max)

@@ -1,7 +1,7 @@
 /*
  * Records on COM1 (portable mode, bench/record-format.md "Channel"): QEMU
  * boots the guest with portable mode forced through fw_cfg
- * `opt/hvflush/portable` (the test switch of guest/lib/portable_stub.c) and
+ * `opt/hvflush/portable` (a switch for tests only, bench/measure/run.c) and
  * COM1 to a file, nothing else of `hvflush run`'s record channels.  The log's
  * lines starting with "HVF1 " must form a valid stream (bench/record.c, the
  * host's own checks: sequence, CRC, end count), the sweeptext records must

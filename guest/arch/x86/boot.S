@@ -1,6 +1,6 @@
 /*
- * boot.S: the multiboot v1 header and the BSP's path from the loader's
- * 32-bit protected mode into 64-bit long mode: zero .bss, identity-map
+ * boot.S: the multiboot v1 and multiboot2 headers and the BSP's path from
+ * the loader's 32-bit protected mode into 64-bit long mode: zero .bss, identity-map
  * 0-4 GiB with 2 MiB pages, load the shared GDT, enable PAE, long mode,
  * paging and SSE, switch to the boot stack and call kernel_start().
  * Also defines the GDT itself (see <arch/gdt.h>).
@@ -12,6 +12,8 @@
 /* Bit 0: page-align modules, bit 1: memory information.  Bit 16 is clear:
  * the loader takes the load addresses from the (elf32) ELF headers. */
 #define MULTIBOOT_FLAGS  0x00000003
+#define MULTIBOOT2_MAGIC     0xe85250d6
+#define MULTIBOOT2_ARCH_I386 0
 #define BOOT_STACK_SIZE  (16 * 1024)
 
 #define PTE_PRESENT_WRITE 0x003
@@ -24,6 +26,22 @@ multiboot_header:
     .long MULTIBOOT_MAGIC
     .long MULTIBOOT_FLAGS
     .long -(MULTIBOOT_MAGIC + MULTIBOOT_FLAGS)
+
+    /* Multiboot2 (GRUB's `multiboot2`, BIOS and UEFI): no tags but the end
+     * tag.  The loader takes the load addresses from the ELF headers and
+     * enters _start in 32-bit protected mode without paging (no EFI
+     * boot-services tag is requested, so UEFI boot services are exited),
+     * EAX = 0x36d76289 and EBX = the tag list (see guest/lib/bootinfo.c). */
+    .balign 8
+multiboot2_header:
+    .long MULTIBOOT2_MAGIC
+    .long MULTIBOOT2_ARCH_I386
+    .long multiboot2_header_end - multiboot2_header
+    .long -(MULTIBOOT2_MAGIC + MULTIBOOT2_ARCH_I386 + \
+            (multiboot2_header_end - multiboot2_header))
+    .word 0, 0                  /* end tag: type 0, flags 0 */
+    .long 8                     /* its size */
+multiboot2_header_end:
 
     .section .text.boot, "ax"
     .code32

@@ -1,11 +1,11 @@
 /*
  * paging.c: the page allocator and the page tables after boot.
  *
- * Physical pages come from a bump allocator that starts after the kernel
- * image (_end) and ends at the top of the memory the multiboot loader
- * reported; they are identity-mapped by the boot tables (0-4 GiB, 2 MiB
- * pages), so a page's physical address is also its virtual address.  Pages
- * are never freed.
+ * Physical pages come from a bump allocator over one range of usable RAM
+ * above the kernel image (_end) that bootinfo_init() chose from what the
+ * multiboot loader reported; they are identity-mapped by the boot tables
+ * (0-4 GiB, 2 MiB pages), so a page's physical address is also its virtual
+ * address.  Pages are never freed.
  *
  * paging_init() adds the test window: TEST_WINDOW_VA (PML4 slot 1), 512
  * non-global 4 KiB pages, each backed by its own physical page, and turns on
@@ -27,9 +27,11 @@ extern uint64_t boot_pml4[512];
 static struct spinlock alloc_lock = SPINLOCK_INIT;
 static uint64_t alloc_next, alloc_limit;
 
-void page_alloc_init(uint64_t mem_top)
+void page_alloc_init(uint64_t start, uint64_t mem_top)
 {
-    alloc_next = ((uint64_t)(uintptr_t)_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    if (start < (uint64_t)(uintptr_t)_end)
+        start = (uint64_t)(uintptr_t)_end;
+    alloc_next = (start + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     alloc_limit = mem_top < IDENTITY_MAP_TOP ? mem_top : IDENTITY_MAP_TOP;
     alloc_limit &= ~(PAGE_SIZE - 1);
 }

@@ -2,7 +2,7 @@
  * setup.c: kernel_start(), the BSP's C entry from boot.S.  It brings the
  * platform up in dependency order (memory, per-CPU area, console, CPU
  * checks, IDT, paging, TSC, APIC, APs), prints cpus_online=N and runs
- * bench_main(), whose result becomes the VM's exit code.
+ * bench_main(), whose result becomes the VM's exit code (guest_end()).
  */
 #include <stdint.h>
 #include <arch/apic.h>
@@ -11,35 +11,12 @@
 #include <arch/idt.h>
 #include <arch/paging.h>
 #include <arch/setup.h>
+#include <guest/bootinfo.h>
 #include <guest/console.h>
 #include <guest/main.h>
 #include <guest/percpu.h>
 #include <guest/platform.h>
-
-#define MULTIBOOT_LOADER_MAGIC 0x2badb002
-#define MULTIBOOT_INFO_MEMORY  (1u << 0)
-/* Used when the loader gives no memory size: the host starts QEMU with
- * -m 256, so 64 MiB is safe. */
-#define DEFAULT_MEM_TOP        (64ull << 20)
-
-struct multiboot_info_head {
-    uint32_t flags;
-    uint32_t mem_lower;        /* KiB below 1 MiB */
-    uint32_t mem_upper;        /* KiB from 1 MiB up to the first hole */
-};
-
-/* QEMU puts the information at 0x9000 and the command line after the
- * kernel image, where page_alloc() will hand out pages: read it first. */
-static uint64_t memory_top(void)
-{
-    if (multiboot_magic != MULTIBOOT_LOADER_MAGIC || multiboot_info == 0)
-        return DEFAULT_MEM_TOP;
-    const struct multiboot_info_head *mbi =
-        (const void *)(uintptr_t)multiboot_info;
-    if (!(mbi->flags & MULTIBOOT_INFO_MEMORY))
-        return DEFAULT_MEM_TOP;
-    return (1ull << 20) + (uint64_t)mbi->mem_upper * 1024;
-}
+#include <guest/poweroff.h>
 
 bool cpu_has_rdtscp;
 
@@ -57,7 +34,10 @@ static void check_cpu_features(void)
 
 void kernel_start(void)
 {
-    page_alloc_init(memory_top());
+    /* The loader's structures may lie where page_alloc() hands out pages:
+     * bootinfo_init() copies what the guest needs first. */
+    bootinfo_init(multiboot_magic, multiboot_info);
+    page_alloc_init(bootinfo.alloc.start, bootinfo.alloc.end);
 
     /* GS first: the console lock and panic() use this_cpu(). */
     struct percpu *bsp = percpu_of(0);
@@ -66,6 +46,7 @@ void kernel_start(void)
 
     console_init();
     printk("hvflush guest %s\n", GIT_REV);
+    bootinfo_print();
     check_cpu_features();
 
     idt_init();
@@ -83,5 +64,5 @@ void kernel_start(void)
     /* The BSP takes interrupts too (IPIs from the measurement code). */
     irq_enable();
     int rc = bench_main();
-    guest_exit(rc == 0 ? GUEST_EXIT_SUCCESS : GUEST_EXIT_FAILURE);
+    guest_end(rc == 0 ? GUEST_EXIT_SUCCESS : GUEST_EXIT_FAILURE);
 }

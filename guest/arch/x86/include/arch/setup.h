@@ -23,8 +23,9 @@ void kernel_start(void);
 /* smp.c: the C entry point of every AP (from trampoline.S). */
 void ap_start(void);
 
-/* paging.c: the bump allocator's range, set before the first page_alloc. */
-void page_alloc_init(uint64_t mem_top);
+/* paging.c: the bump allocator's range [start, mem_top), start at least
+ * _end, set before the first page_alloc. */
+void page_alloc_init(uint64_t start, uint64_t mem_top);
 
 /* percpu.c: points this CPU's GS base at its struct percpu. */
 void percpu_install(struct percpu *p);
