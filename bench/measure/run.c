@@ -340,12 +340,12 @@ int bench_run(void)
     int nconfigs;
     long len;
 
-    records_init();
     len = fwcfg_read_file(SWEEP_FW_CFG_FILE, sweep_text, SWEEP_TEXT_MAX);
     if (len < 0)
         len = sweep_from_module();
     else if (portable_forced_by_fw_cfg())
         guest_set_portable_mode();
+    records_init();     /* after the mode is known: portable records go to COM1 */
     record_begin(&records, "hello");
     record_u64(&records, "version", 1);
     record_str(&records, "rev", GIT_REV);

@@ -213,6 +213,8 @@ void meta_value(const struct run_result *r, const char *a, const char *b, const 
         snprintf(out, n, "%s", json_string_value(v));
     else if (json_is_integer(v))
         snprintf(out, n, "%lld", (long long)json_integer_value(v));
+    else if (json_is_boolean(v))
+        snprintf(out, n, "%s", json_is_true(v) ? "true" : "false");
     json_decref(root);
 }
 

@@ -106,7 +106,9 @@ static void image_vs_direct(const char *accel, const char *firmware)
                  rc_direct, v);
     }
     meta_value(&b, "import", "end_record", NULL, v, sizeof(v));
-    assert_true(strcmp(v, "") != 0);
+    assert_string_equal(v, "true");
+    meta_value(&b, "import", "done_line", NULL, v, sizeof(v));
+    assert_string_equal(v, "true");
     memset(&a, 0, sizeof(a));
     snprintf(a.run_dir, sizeof(a.run_dir), "%s", direct);
     assert_true(csv_read(&a, "summary.csv", &ta));
