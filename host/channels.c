@@ -262,6 +262,8 @@ static double guest_rate(const struct run_data *d, const char *ch, uint64_t *byt
 
 static const char *channel_name(const struct channel_report *c)
 {
+    if (c->com1)
+        return "com1";
     if (!c->merged || !c->area_seen)
         return "debugcon";
     return c->from_port ? "area+debugcon" : "area";
@@ -270,9 +272,9 @@ static const char *channel_name(const struct channel_report *c)
 json_t *channels_json(const struct channel_report *c, const struct run_data *d)
 {
     json_t *rates = json_object();
-    static const char *const chans[] = { "area", "debugcon" };
+    static const char *const chans[] = { "area", "debugcon", "com1" };
 
-    for (unsigned i = 0; i < 2; i++) {
+    for (unsigned i = 0; i < 3; i++) {
         uint64_t bytes;
         double r = guest_rate(d, chans[i], &bytes);
 
@@ -303,12 +305,12 @@ json_t *channels_json(const struct channel_report *c, const struct run_data *d)
 
 void channels_print(FILE *f, const struct channel_report *c, const struct run_data *d)
 {
-    static const char *const chans[] = { "area", "debugcon" };
+    static const char *const chans[] = { "area", "debugcon", "com1" };
 
     fprintf(f, "output: records via %s", channel_name(c));
-    if (!c->area_planned)
+    if (!c->area_planned && !c->com1)
         fprintf(f, " (no results area: %s)", c->no_area_why);
-    for (unsigned i = 0; i < 2; i++) {
+    for (unsigned i = 0; i < 3; i++) {
         uint64_t bytes;
         double r = guest_rate(d, chans[i], &bytes);
 

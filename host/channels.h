@@ -33,6 +33,7 @@ struct channel_report {
     long long first_port_seq;   /* the first record taken from the port, -1: none */
     unsigned disagree;          /* records whose two copies differ */
     double merge_ms;            /* host time to read the area and write records.txt */
+    bool com1;                  /* the records came from a serial log (import, run --image) */
 };
 
 /* Decides whether this run gets a results area: not when RAM is outside

@@ -160,6 +160,7 @@ int import_finish(struct run_info *ri, const struct import_options *io,
     }
     ri->nconfigs = n;
     ri->channels.area_planned = false;
+    ri->channels.com1 = true;
     fmt(ri->channels.no_area_why, sizeof(ri->channels.no_area_why), "records from the "
         "serial log (COM1)");
     if (!collect_init(&ri->data, ri->configs, n, ri->opt->smp)) {
