@@ -99,8 +99,19 @@ bool lab_adopt_image_sweep(struct run_info *ri)
         if (!ok)
             append(ri->reason, sizeof(ri->reason), "%slab: the image's sweep: %s",
                    ri->reason[0] ? "; " : "", serr.msg);
-    } else if (!ri->reason[0]) {
-        fmt(ri->reason, sizeof(ri->reason), "lab: L1's run of the image left no sweep.txt");
+    } else {
+        free(text);
+        if (!ri->reason[0])
+            fmt(ri->reason, sizeof(ri->reason), "lab: L1's run of the image left no "
+                "sweep.txt");
+    }
+    /* Without the image's sweep, meta.json names none (not the default). */
+    if (!ok) {
+        memset(&ri->sweep, 0, sizeof(ri->sweep));
+        ri->sweep_len = 0;
+        if (ri->sweep_text)
+            ri->sweep_text[0] = '\0';
+        fmt(ri->sweep_path, sizeof(ri->sweep_path), "(the image's: not found)");
     }
     ri->nconfigs = ok ? (unsigned)n : 0;
     fmt(path, sizeof(path), "%s/sweep.txt", ri->run_dir);
