@@ -58,7 +58,7 @@ static void test_image_as_lab_l2(void **state)
     int rc_direct;
 
     (void)state;
-    direct = run_hvflush("run --accel lab --smp 2 --quiet --sweep " SWEEP);
+    direct = run_hvflush("run --accel lab --smp 2 --quiet --timeout 900 --sweep " SWEEP);
     rc_direct = direct->exit_code;
     if (rc_direct == 2 && strstr(direct->err, "hvflush: lab: ")) {
         print_message("SKIP: the lab cannot be prepared here: %s", direct->err);
@@ -67,7 +67,7 @@ static void test_image_as_lab_l2(void **state)
     if (rc_direct != 0 && rc_direct != 3)
         fail_msg("direct lab run: exit %d: %s", rc_direct, direct->err);
     meta_value(direct, "accelerator", "timing_class", NULL, tc_direct, sizeof(tc_direct));
-    snprintf(args, sizeof(args), "run --accel lab --smp 2 --quiet --image %s", iso);
+    snprintf(args, sizeof(args), "run --accel lab --smp 2 --quiet --timeout 900 --image %s", iso);
     image = run_hvflush(args);
     if (image->exit_code != rc_direct) {
         meta_value(image, "reason", NULL, NULL, v, sizeof(v));
