@@ -69,5 +69,8 @@ bool run_setup_vcpus(struct run_info *ri, struct qmp *q, long long deadline, cha
                      size_t errcap);
 /* "hvflush run --image FILE.iso" (host/run_image.c), from run_command_at. */
 int run_image_command_at(const struct cli_options *o, char *run_dir, size_t cap);
+/* run --image's option checks (also the lab's, before L0 starts); false
+ * after one "hvflush: ..." line. */
+bool run_image_check_options(const struct cli_options *o);
 
 #endif

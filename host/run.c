@@ -355,8 +355,10 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
 
     if (run_dir && cap)
         run_dir[0] = '\0';
-    if (o->image)
+    if (o->image && o->accel != ACCEL_LAB)
         return run_image_command_at(o, run_dir, cap);
+    if (o->image && !run_image_check_options(o))
+        return 2;
     hv_set_quiet(o->quiet);
     /* From here on a signal stops the run in an orderly way, also while
      * the lab's kernel is being fetched (which can take a while). */
@@ -403,6 +405,9 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
         return 1;
     }
     execute(&ri);
+    /* An image in the lab: the sweep is the one L1's import found. */
+    if (ri.lab && o->image)
+        lab_adopt_image_sweep(&ri);
     channels_merge(&ri.channels, ri.run_dir, &ri.data);
     fmt(records, sizeof(records), "%s/records.txt", ri.run_dir);
     collect_file(&ri.data, records);

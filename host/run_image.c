@@ -118,7 +118,7 @@ static char **image_argv(const struct run_info *ri, const char *qmp_socket)
 }
 
 /* What run's options mean with --image; false after one "hvflush: ..." line. */
-static bool check_image_options(const struct cli_options *o)
+bool run_image_check_options(const struct cli_options *o)
 {
     struct stat st;
 
@@ -126,10 +126,9 @@ static bool check_image_options(const struct cli_options *o)
         hv_err("--sweep with --image: the sweep is in the image (hvflush image --sweep)");
         return false;
     }
-    if (o->accel == ACCEL_LAB || o->repeat > 1 || o->channel_debugcon) {
+    if (o->repeat > 1 || o->channel_debugcon) {
         hv_err("--image: %s is not available (one QEMU boot of the image)",
-               o->accel == ACCEL_LAB ? "--accel lab" : o->repeat > 1 ? "--repeat" :
-               "--channel debugcon");
+               o->repeat > 1 ? "--repeat" : "--channel debugcon");
         return false;
     }
     if (stat(o->image, &st) < 0 || !S_ISREG(st.st_mode) || access(o->image, R_OK) < 0) {
@@ -224,7 +223,7 @@ int run_image_command_at(const struct cli_options *o, char *run_dir, size_t cap)
     int rc;
 
     hv_set_quiet(o->quiet);
-    if (!check_image_options(o))
+    if (!run_image_check_options(o))
         return 2;
     /* The image's sweep is unknown here: auto means KVM where it works. */
     if (io_opt.accel == ACCEL_AUTO) {

@@ -76,3 +76,51 @@ void lab_adopt_l1_run(struct run_info *ri)
         fprintf(stderr, "hvflush: lab: L1's %s\n", line);
     }
 }
+
+bool lab_adopt_image_sweep(struct run_info *ri)
+{
+    struct sweep_error serr;
+    char path[PATH_MAX + 16], *text = NULL;
+    size_t len = 0;
+    int n = 0;
+    bool ok;
+
+    fmt(path, sizeof(path), "%s/sweep.txt", ri->lab->l1_run_dir);
+    ok = ri->lab->l1_run_dir[0] && read_file(path, &text, &len, SWEEP_TEXT_MAX + 1);
+    if (ok) {
+        free(ri->sweep_text);
+        ri->sweep_text = text;
+        ri->sweep_len = len;
+        fmt(ri->sweep_path, sizeof(ri->sweep_path), "%s", path);
+        memset(&ri->sweep, 0, sizeof(ri->sweep));
+        ok = sweep_parse(text, len, &ri->sweep, &serr) &&
+             (n = sweep_expand(&ri->sweep, ri->opt->smp, ri->configs, SWEEP_CONFIGS_MAX,
+                               &serr)) >= 0;
+        if (!ok)
+            append(ri->reason, sizeof(ri->reason), "%slab: the image's sweep: %s",
+                   ri->reason[0] ? "; " : "", serr.msg);
+    } else {
+        free(text);
+        if (!ri->reason[0])
+            fmt(ri->reason, sizeof(ri->reason), "lab: L1's run of the image left no "
+                "sweep.txt");
+    }
+    /* Without the image's sweep, meta.json names none (not the default). */
+    if (!ok) {
+        memset(&ri->sweep, 0, sizeof(ri->sweep));
+        ri->sweep_len = 0;
+        if (ri->sweep_text)
+            ri->sweep_text[0] = '\0';
+        fmt(ri->sweep_path, sizeof(ri->sweep_path), "(the image's: not found)");
+    }
+    ri->nconfigs = ok ? (unsigned)n : 0;
+    fmt(path, sizeof(path), "%s/sweep.txt", ri->run_dir);
+    if (ok && !write_file(path, ri->sweep_text, ri->sweep_len))
+        hv_err("cannot write %s: %s", path, strerror(errno));
+    collect_free(&ri->data);
+    if (!collect_init(&ri->data, ri->configs, ri->nconfigs, ri->opt->smp)) {
+        fmt(ri->reason, sizeof(ri->reason), "out of memory");
+        return false;
+    }
+    return ok;
+}

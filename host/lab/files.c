@@ -99,10 +99,17 @@ char **lab_l1_run_argv(const struct lab_l1_run_params *p)
     argv_add(&b, "%s", p->pin);
     argv_add(&b, "--timeout");
     argv_add(&b, "%u", p->timeout_s);
-    argv_add(&b, "--sweep");
-    argv_add(&b, "%s/sweep.txt", p->run_dir);
-    argv_add(&b, "--guest");
-    argv_add(&b, "%s", p->guest);
+    if (p->image) {
+        argv_add(&b, "--image");
+        argv_add(&b, "%s", p->image);
+        argv_add(&b, "--firmware");
+        argv_add(&b, "%s", p->firmware ? p->firmware : "bios");
+    } else {
+        argv_add(&b, "--sweep");
+        argv_add(&b, "%s/sweep.txt", p->run_dir);
+        argv_add(&b, "--guest");
+        argv_add(&b, "%s", p->guest);
+    }
     argv_add(&b, "--qemu");
     argv_add(&b, "%s", p->qemu);
     argv_add(&b, "--hv");

@@ -222,10 +222,13 @@ struct lab_l1_run_params {
     const char *hv;                 /* --hv as hv_request_name() spells it */
     const char *cpu;                /* NULL: LAB_L2_CPU_DEFAULT */
     bool quiet;
+    const char *image;              /* --image: its real path, instead of the sweep */
+    const char *firmware;           /* with image: "bios" (NULL) or "uefi" */
 };
 
 /* L1's run's argv: hvflush run --accel kvm ... --sweep RUN/sweep.txt
- * --out RUN/lab/l2-run.  NULL-terminated, free with qemu_argv_free; NULL
+ * --out RUN/lab/l2-run (with an image: --image FILE --firmware F instead
+ * of --sweep and --guest).  NULL-terminated, free with qemu_argv_free; NULL
  * on ENOMEM. */
 char **lab_l1_run_argv(const struct lab_l1_run_params *p);
 
@@ -256,6 +259,7 @@ struct lab_plan {
     json_t *inner_meta;             /* L1's run's meta.json, NULL if none */
     json_t *inner_hv;               /* its "hyperv_flags" (borrowed from inner_meta) */
     long long l0_ms;                /* L0 start to exit, host clock */
+    char image[PATH_MAX];           /* --image's real path; "" without one */
 };
 
 /* After L0's exit (adopt.c): finds L1's run directory in RUN/lab/l2-run,
@@ -264,6 +268,12 @@ struct lab_plan {
  * prints its hv-flag line.  Best effort: what is missing stays empty. */
 struct run_info;
 void lab_adopt_l1_run(struct run_info *ri);
+
+/* An image run in the lab (--image) has no sweep of its own: it takes the
+ * one L1's import found in the image's serial log (L1's RUN/sweep.txt),
+ * expands it as run does, writes it to RUN/sweep.txt and collects the
+ * adopted records against it.  False with why in ri->reason. */
+bool lab_adopt_image_sweep(struct run_info *ri);
 
 /* Where L0 runs: KVM with nested virtualization where the host has VMX or
  * SVM, a usable KVM and the module's nested=1 (timing class

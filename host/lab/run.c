@@ -106,6 +106,11 @@ bool lab_prepare_run(struct run_info *ri)
     if (!make_real(ri->guest, sizeof(ri->guest), "guest image") ||
         !make_real(ri->qemu, sizeof(ri->qemu), "QEMU binary"))
         return false;
+    if (ri->opt->image) {
+        fmt(ri->lab->image, sizeof(ri->lab->image), "%s", ri->opt->image);
+        if (!make_real(ri->lab->image, sizeof(ri->lab->image), "--image"))
+            return false;
+    }
     /* The results directory may not exist yet: only make it absolute. */
     if (ri->out[0] != '/') {
         char cwd[PATH_MAX];
@@ -144,6 +149,7 @@ char **lab_start(struct run_info *ri, const char *qmp_socket, char *err, size_t 
         .timeout_s = ri->opt->timeout_s, .hv = hv,
         .pin = pin_spec_inner_text(&ri->opt->pin_spec),
         .cpu = ri->opt->cpu, .quiet = ri->opt->quiet,
+        .image = lab->image[0] ? lab->image : NULL, .firmware = ri->opt->firmware,
     };
     struct lab_l0_params l0 = {
         .binary = ri->qemu, .accel = lab->l0_accel, .cpu = lab->l0_cpu,

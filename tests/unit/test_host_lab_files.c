@@ -81,6 +81,20 @@ static void test_l1_run_argv(void **state)
     for (int i = 0; argv[i]; i++)
         assert_string_not_equal(argv[i], "--quiet");
     qemu_argv_free(argv);
+    /* An image: --image and --firmware instead of --sweep and --guest. */
+    p.image = "/odd path/lab.iso";
+    argv = lab_l1_run_argv(&p);
+    assert_true(has_pair(argv, "--image", "/odd path/lab.iso"));
+    assert_true(has_pair(argv, "--firmware", "bios"));
+    for (int i = 0; argv[i]; i++) {
+        assert_string_not_equal(argv[i], "--sweep");
+        assert_string_not_equal(argv[i], "--guest");
+    }
+    qemu_argv_free(argv);
+    p.firmware = "uefi";
+    argv = lab_l1_run_argv(&p);
+    assert_true(has_pair(argv, "--firmware", "uefi"));
+    qemu_argv_free(argv);
 }
 
 /* lab.env, sourced by sh as the init does, gives back every value and
