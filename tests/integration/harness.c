@@ -282,3 +282,39 @@ void assert_measured_and_verified(const struct run_config *c)
     assert_true(c->control_stale > 0);
     assert_int_equal(c->fresh, c->rounds * c->targets * c->pages);
 }
+
+/* RUN/lab/l2-run/<id>/serial.log of a lab run: true when no such file holds
+ * a byte. */
+static bool l2_console_empty(const char *run_dir)
+{
+    char dir[600], path[1200];
+    struct dirent *e;
+    struct stat st;
+    bool empty = true;
+    DIR *d;
+
+    snprintf(dir, sizeof(dir), "%s/lab/l2-run", run_dir);
+    d = opendir(dir);
+    if (!d)
+        return true;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && strcmp(e->d_name, "latest") != 0) {
+            snprintf(path, sizeof(path), "%s/%s/serial.log", dir, e->d_name);
+            if (stat(path, &st) == 0 && st.st_size > 0)
+                empty = false;
+        }
+    closedir(d);
+    return empty;
+}
+
+bool lab_l2_stalled(const struct run_result *r)
+{
+    char status[32] = "", reason[256] = "";
+
+    if (!r->run_dir[0])
+        return false;
+    meta_value(r, "status", NULL, NULL, status, sizeof(status));
+    meta_value(r, "reason", NULL, NULL, reason, sizeof(reason));
+    return !strcmp(status, "failed") && strstr(reason, "timeout") &&
+           l2_console_empty(r->run_dir);
+}

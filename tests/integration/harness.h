@@ -86,4 +86,12 @@ bool csv_write(const char *path, const struct csv_table *t);
 /* Replaces the field of row under column col by a copy of v. */
 void csv_set(struct csv_table *t, unsigned row, const char *col, const char *v);
 
+/* The nested lab's intermittent stall: the run hit its --timeout and L2 (the
+ * guest under L1's KVM) never wrote a byte to its console -- the lab's TCG
+ * L0 stopped making progress for L2 before the guest's (or, for an image,
+ * the firmware's) first line (README, "The nested lab").  A lab test skips
+ * such a run, saying so, instead of reading it as the product's failure;
+ * every other outcome is judged as usual. */
+bool lab_l2_stalled(const struct run_result *r);
+
 #endif

@@ -20,10 +20,15 @@
 static void test_ex_calls_reach_vp_65(void **state)
 {
     struct run_result *r = run_hvflush("run --accel lab --lab-vcpus 66 --smp 66 "
-                                       "--sweep tests/sweeps/vp64.sweep --quiet");
+                                       "--sweep tests/sweeps/vp64.sweep --quiet "
+                                       "--timeout 900");
     char path[600], v[64];
 
     (void)state;
+    if (lab_l2_stalled(r)) {
+        print_message("SKIP: the lab's L2 stalled before its first output\n");
+        skip();
+    }
     if (r->exit_code != 0)
         fail_msg("exit %d: %s", r->exit_code, r->err);
     assert_true(r->stream_ok);
