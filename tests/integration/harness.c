@@ -318,3 +318,29 @@ bool lab_l2_stalled(const struct run_result *r)
     return !strcmp(status, "failed") && strstr(reason, "timeout") &&
            l2_console_empty(r->run_dir);
 }
+
+int sh_capture(const char *scratch_dir, char *out, size_t outcap, char *err, size_t errcap,
+               const char *fmt_, va_list ap)
+{
+    char cmd[4096], o[700], e[700];
+    FILE *f;
+    size_t n;
+    int status;
+
+    vsnprintf(cmd, sizeof(cmd), fmt_, ap);
+    snprintf(o, sizeof(o), "%s/stdout", scratch_dir);
+    snprintf(e, sizeof(e), "%s/stderr", scratch_dir);
+    snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " >%s 2>%s", o, e);
+    status = system(cmd);
+    f = fopen(o, "r");
+    n = f ? fread(out, 1, outcap - 1, f) : 0;
+    out[n] = '\0';
+    if (f)
+        fclose(f);
+    f = fopen(e, "r");
+    n = f ? fread(err, 1, errcap - 1, f) : 0;
+    err[n] = '\0';
+    if (f)
+        fclose(f);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}

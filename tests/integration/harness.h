@@ -6,6 +6,7 @@
 #ifndef TESTS_HARNESS_H
 #define TESTS_HARNESS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <bench/record.h>
@@ -93,5 +94,11 @@ void csv_set(struct csv_table *t, unsigned row, const char *col, const char *v);
  * such a run, saying so, instead of reading it as the product's failure;
  * every other outcome is judged as usual. */
 bool lab_l2_stalled(const struct run_result *r);
+
+/* Runs the shell command fmt_ (printf-style) with its stdout and stderr in
+ * files under scratch_dir, their starts copied into out and err (NUL-ended).
+ * Returns the exit status, 128 when killed by a signal. */
+int sh_capture(const char *scratch_dir, char *out, size_t outcap, char *err, size_t errcap,
+               const char *fmt_, va_list ap);
 
 #endif

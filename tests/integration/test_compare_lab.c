@@ -29,33 +29,17 @@ static char lab61[400], lab612[400], tcg[400];
 static char out[16384], err[4096];
 static bool lab_unavailable;
 
-/* Runs a shell command; its stdout and stderr (starts) into out and err. */
+/* Runs a shell command; its stdout and stderr (starts) into out and err
+ * (tests/integration/harness.h, sh_capture). */
 static int sh(const char *fmt_, ...)
 {
-    char cmd[4096], o[200], e[200];
     va_list ap;
-    FILE *f;
-    size_t n;
-    int status;
+    int rc;
 
     va_start(ap, fmt_);
-    vsnprintf(cmd, sizeof(cmd), fmt_, ap);
+    rc = sh_capture(tmp, out, sizeof(out), err, sizeof(err), fmt_, ap);
     va_end(ap);
-    snprintf(o, sizeof(o), "%s/stdout", tmp);
-    snprintf(e, sizeof(e), "%s/stderr", tmp);
-    snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " >%s 2>%s", o, e);
-    status = system(cmd);
-    f = fopen(o, "r");
-    n = f ? fread(out, 1, sizeof(out) - 1, f) : 0;
-    out[n] = '\0';
-    if (f)
-        fclose(f);
-    f = fopen(e, "r");
-    n = f ? fread(err, 1, sizeof(err) - 1, f) : 0;
-    err[n] = '\0';
-    if (f)
-        fclose(f);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return rc;
 }
 
 /* One run into tmp/name; its run directory into dir.  -1: the lab could

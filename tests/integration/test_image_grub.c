@@ -34,32 +34,17 @@ static char out[16384], err[4096];
 
 static const char bringup_sweep[] = "# bring-up only\nname grub\nsamples 8\n";
 
+/* Runs a shell command; its stdout and stderr (starts) into out and err
+ * (tests/integration/harness.h, sh_capture). */
 static int sh(const char *fmt_, ...)
 {
-    char cmd[4096], o[700], e[700];
     va_list ap;
-    FILE *f;
-    size_t n;
-    int status;
+    int rc;
 
     va_start(ap, fmt_);
-    vsnprintf(cmd, sizeof(cmd), fmt_, ap);
+    rc = sh_capture(tmp, out, sizeof(out), err, sizeof(err), fmt_, ap);
     va_end(ap);
-    snprintf(o, sizeof(o), "%s/stdout", tmp);
-    snprintf(e, sizeof(e), "%s/stderr", tmp);
-    snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " >%s 2>%s", o, e);
-    status = system(cmd);
-    f = fopen(o, "r");
-    n = f ? fread(out, 1, sizeof(out) - 1, f) : 0;
-    out[n] = '\0';
-    if (f)
-        fclose(f);
-    f = fopen(e, "r");
-    n = f ? fread(err, 1, sizeof(err) - 1, f) : 0;
-    err[n] = '\0';
-    if (f)
-        fclose(f);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return rc;
 }
 
 /* Each record becomes one `echo '<line>'` of grub.cfg. */
