@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "analysis/compare_internal.h"
+#include "analysis/plot.h"
 #include "paths.h"
 #include "util.h"
 
@@ -71,39 +72,6 @@ static int write_data(const char *path, const struct cmp_table *t, double *sprea
     if (ferror(f) | (fclose(f) != 0))
         return -1;
     return x;
-}
-
-static bool run_gnuplot(const char *gnuplot, char **vars, int nvars, const char *script,
-                       const char *log_path)
-{
-    char *argv[2 * PLOT_VARS + 4];
-    int argc = 0, status;
-    pid_t pid;
-
-    argv[argc++] = (char *)gnuplot;
-    for (int i = 0; i < nvars; i++) {
-        argv[argc++] = "-e";
-        argv[argc++] = vars[i];
-    }
-    argv[argc++] = (char *)script;
-    argv[argc] = NULL;
-    pid = fork();
-    if (pid == 0) {
-        int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        int devnull = open("/dev/null", O_RDONLY);
-
-        dup2(devnull, STDIN_FILENO);
-        dup2(log, STDOUT_FILENO);
-        dup2(log, STDERR_FILENO);
-        execv(gnuplot, argv);
-        _exit(127);
-    }
-    if (pid < 0)
-        return false;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return false;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 /* A gnuplot string assignment name='value' (' doubled); NULL on no memory. */
@@ -171,7 +139,7 @@ bool compare_plot(const char *out_dir, const struct cmp_table *t)
     ok = true;
     for (int i = 0; i < nvars; i++)
         ok &= vars[i] != NULL;
-    if (ok && !run_gnuplot(gnuplot, vars, nvars, script, log_path)) {
+    if (ok && !plot_run_gnuplot(gnuplot, vars, nvars, script, log_path)) {
         hv_err("compare: gnuplot failed on %s (see %s)", paths_display(script),
                paths_display(log_path));
         ok = false;

@@ -88,18 +88,20 @@ static void vars_free(struct gp_vars *v)
     v->n = 0;
 }
 
-/* Runs gnuplot on one script, its output appended to log_path. */
-static bool run_gnuplot(const char *gnuplot, const struct gp_vars *v, const char *script,
-                        const char *log_path)
+bool plot_run_gnuplot(const char *gnuplot, char *const *vars, int nvars, const char *script,
+                      const char *log_path)
 {
-    char *argv[2 * VARS_MAX + 4];
+    char **argv = calloc((size_t)(2 * nvars + 3), sizeof(*argv));
     int argc = 0, status;
+    bool ok = false;
     pid_t pid;
 
+    if (!argv)
+        return false;
     argv[argc++] = (char *)gnuplot;
-    for (int i = 0; i < v->n; i++) {
+    for (int i = 0; i < nvars; i++) {
         argv[argc++] = "-e";
-        argv[argc++] = v->e[i];
+        argv[argc++] = vars[i];
     }
     argv[argc++] = (char *)script;
     argv[argc] = NULL;
@@ -114,12 +116,15 @@ static bool run_gnuplot(const char *gnuplot, const struct gp_vars *v, const char
         execv(gnuplot, argv);
         _exit(127);
     }
-    if (pid < 0)
-        return false;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return false;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (pid >= 0) {
+        pid_t got;
+
+        while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+            ;
+        ok = got == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    free(argv);
+    return ok;
 }
 
 /* Reads status and timing-class label from meta.json.  Returns 0, or the
@@ -233,7 +238,7 @@ static int plot_all(const char *run_dir, const char *gnuplot, const char *root)
         var_int(&v, "ntp", pl.ntp);
         var_str(&v, "tptitles", pl.tp_titles);
         var_int(&v, "ninterf", pl.ninterf);
-        if (run_gnuplot(gnuplot, &v, g.gl_pathv[i], log_path)) {
+        if (plot_run_gnuplot(gnuplot, v.e, v.n, g.gl_pathv[i], log_path)) {
             printf("%s.svg\n%s.png\n", paths_display(base), paths_display(base));
         } else {
             hv_err("gnuplot failed on %s (see %s)", paths_display(g.gl_pathv[i]),
