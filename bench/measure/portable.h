@@ -13,4 +13,8 @@ void emit_hypervisor(void);
  * line's encoding does not fit a record line. */
 bool emit_sweeptext(const char *text, size_t len);
 
+/* The sweep's text into text[0..cap): fw_cfg, else the `sweep` boot module
+ * (portable mode) -- sweep_source.c.  Returns its length, or -1 (none). */
+long sweep_source_read(char *text, size_t cap);
+
 #endif

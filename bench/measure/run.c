@@ -29,9 +29,7 @@
 #include "space.h"
 #include "throughput.h"
 #include "portable.h"
-#include <guest/bootinfo.h>
 
-#define SWEEP_FW_CFG_FILE "opt/hvflush/sweep"
 /* TLFS: HV_PARTITION_PRIVILEGE_MASK bit 11 AccessFrequencyRegs grants
  * HV_X64_MSR_TSC_FREQUENCY, the TSC rate in Hz. */
 #define HV_PRIV_ACCESS_FREQUENCY_REGS (1ull << 11)
@@ -301,37 +299,6 @@ static int give_up(const char *what)
     return 1;
 }
 
-/* Portable mode: the boot module named `sweep` (or
- * the only module) when fw_cfg has no sweep.  Copied, so the module's pages
- * are only read here.  Returns the length, or -1 with the reason printed. */
-static long sweep_from_module(void)
-{
-    const struct boot_module *m = bootinfo_module("sweep");
-    if (!m)
-        return -1;
-    uint64_t len = m->end - m->start;
-    if (m->end < m->start || len > SWEEP_TEXT_MAX) {
-        printk("hvflush guest: sweep module '%s' has %llu bytes, at most %u fit\n", m->string,
-               (unsigned long long)len, (unsigned)SWEEP_TEXT_MAX);
-        return -1;
-    }
-    memcpy(sweep_text, (const void *)(uintptr_t)m->start, len);
-    guest_set_portable_mode();
-    printk("sweep: from boot module '%s' (%llu bytes), portable mode\n", m->string,
-           (unsigned long long)len);
-    return (long)len;
-}
-
-/* fw_cfg `opt/hvflush/portable` = "1": portable mode's output (records on
- * COM1, `sweeptext`) with the sweep from fw_cfg -- a switch only for tests
- * of that output under `hvflush run` (bench/record-format.md, "Channel"). */
-static bool portable_forced_by_fw_cfg(void)
-{
-    char v[2];
-
-    return fwcfg_read_file("opt/hvflush/portable", v, 1) == 1 && v[0] == '1';
-}
-
 int bench_run(void)
 {
     struct sweep_error err;
@@ -340,11 +307,7 @@ int bench_run(void)
     int nconfigs;
     long len;
 
-    len = fwcfg_read_file(SWEEP_FW_CFG_FILE, sweep_text, SWEEP_TEXT_MAX);
-    if (len < 0)
-        len = sweep_from_module();
-    else if (portable_forced_by_fw_cfg())
-        guest_set_portable_mode();
+    len = sweep_source_read(sweep_text, SWEEP_TEXT_MAX);
     records_init();     /* after the mode is known: portable records go to COM1 */
     record_begin(&records, "hello");
     record_u64(&records, "version", 1);
