@@ -89,6 +89,9 @@ const char cli_usage[] =
     "                           INSTALL_MOD_PATH=PATH), or a kernel build tree\n"
     "  --lab-memory MiB         L1 memory (default 2048)\n"
     "  --lab-vcpus N            L1 vCPUs, at least --smp (default: --smp, at least 2)\n"
+    "  --lab-l2-wait S          L2 must write its first console byte within S seconds of\n"
+    "                           L1 starting its run, else the attempt is stalled and\n"
+    "                           tried once more (default 120 + 3 per L1 vCPU)\n"
     "hvflush lab boots the guest's bring-up in the lab and reports what it found; it\n"
     "takes the run options but --sweep, and keeps its run only with --out.\n"
     "\n"
@@ -179,6 +182,8 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
                              &o->lab_memory_mib, err, cap);
     if (!strcmp(name, "--lab-vcpus"))
         return number_option(name, val, 1, CLI_SMP_MAX, &o->lab_vcpus, err, cap);
+    if (!strcmp(name, "--lab-l2-wait"))
+        return number_option(name, val, 1, CLI_TIMEOUT_MAX, &o->lab_l2_wait_s, err, cap);
     if (!strcmp(name, "--repeat"))
         return number_option(name, val, 1, CLI_REPEAT_MAX, &o->repeat, err, cap);
     if (!strcmp(name, "--channel")) {
@@ -243,7 +248,7 @@ static const char *const value_options[] = {
     "--accel", "--smp", "--sweep", "--pin", "--out", "--label", "--timeout",
     "--memory", "--guest", "--qemu", "--lab-kernel", "--lab-memory", "--lab-vcpus", "--seed",
     "--hv", "--cpu", "--kut", "--repeat", "--channel",
-    "--image", "--firmware", NULL,
+    "--image", "--firmware", "--lab-l2-wait", NULL,
 };
 
 static bool takes_value(const char *name)
@@ -258,7 +263,7 @@ static bool takes_value(const char *name)
  * lab and brings its own sweep. */
 static bool check_lab_options(struct cli_options *o, char *err, size_t cap)
 {
-    bool lab_options = o->lab_kernel || o->lab_vcpus ||
+    bool lab_options = o->lab_kernel || o->lab_vcpus || o->lab_l2_wait_s ||
                        o->lab_memory_mib != CLI_LAB_MEMORY_DEFAULT;
 
     if (o->kut_dir && o->command != CMD_CROSSCHECK)
@@ -291,8 +296,8 @@ static bool check_lab_options(struct cli_options *o, char *err, size_t cap)
     }
     /* With --accel auto the lab may be chosen later; run_prepare checks. */
     if (lab_options && o->accel != ACCEL_LAB && o->accel != ACCEL_AUTO)
-        return fmt(err, cap, "--lab-kernel, --lab-memory and --lab-vcpus need --accel lab "
-                   "(or auto)"), false;
+        return fmt(err, cap, "--lab-kernel, --lab-memory, --lab-vcpus and --lab-l2-wait "
+                   "need --accel lab (or auto)"), false;
     return true;
 }
 

@@ -71,6 +71,8 @@ struct cli_options {
     /* The portable image (host/run_image.c): */
     const char *image;          /* --image FILE.iso: boot it instead of the guest ELF */
     const char *firmware;       /* --firmware bios|uefi (NULL: bios) */
+    unsigned lab_l2_wait_s;     /* --lab-l2-wait S: L2's first output after L1 starts its
+                                   run (host/lab/stall.c); 0: 120 + 3 per L1 vCPU */
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

@@ -107,19 +107,47 @@ static void last_log_line(const char *path, char *out, size_t cap)
     free(text);
 }
 
-/* Lets QEMU run under the watchdog, with the progress line (progress.h). */
+/* What QEMU runs under: the progress line (progress.h) and, in the lab,
+ * the L2 start watchdog (lab.h), which stops L0 like an interruption. */
+struct supervision {
+    struct progress prog;
+    struct lab_stall_watch stall;
+    bool lab;
+    volatile sig_atomic_t stop;
+};
+
+static void supervision_tick(void *ctx)
+{
+    struct supervision *s = ctx;
+
+    progress_watch_tick(&s->prog);
+    if (interrupted || (s->lab && lab_stall_check(&s->stall, mono_ms())))
+        s->stop = 1;
+}
+
+static void supervision_clear(void *ctx)
+{
+    progress_watch_clear(&((struct supervision *)ctx)->prog);
+}
+
+/* Lets QEMU run under the watchdog; in the lab, a stalled L2 ends it with
+ * ri->lab->l2_stalled set. */
 static void supervise(struct run_info *ri, struct qemu_proc *proc, int serial_fd,
                       long long deadline, struct qemu_outcome *outcome)
 {
-    struct progress prog;
+    struct supervision s = { .lab = ri->lab != NULL };
     struct qemu_watch watch = {
-        .tick = progress_watch_tick, .before_echo = progress_watch_clear, .ctx = &prog,
+        .tick = supervision_tick, .before_echo = supervision_clear, .ctx = &s,
     };
 
-    progress_start(&prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);
-    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &watch,
+    if (ri->lab)
+        lab_stall_watch_init(&s.stall, ri);
+    progress_start(&s.prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);
+    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &s.stop, &watch,
                          outcome);
-    progress_finish(&prog, mono_ms());
+    progress_finish(&s.prog, mono_ms());
+    if (ri->lab)
+        ri->lab->l2_stalled = s.stall.stalled;
 }
 
 /* Runs QEMU from start to exit; on failure leaves the reason in ri->reason. */
@@ -191,6 +219,8 @@ static void execute(struct run_info *ri)
     if (ri->lab) {
         ri->lab->l0_ms = mono_ms() - started;
         lab_outcome(ri, &outcome, ri->reason, sizeof(ri->reason));
+        if (ri->lab->l2_stalled)
+            lab_stall_reason(ri, ri->reason, sizeof(ri->reason));
     } else {
         qemu_outcome_ok(&outcome, ri->opt->timeout_s, ri->reason, sizeof(ri->reason));
     }
@@ -405,6 +435,14 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
         return 1;
     }
     execute(&ri);
+    /* The lab's intermittent L2 stall: one more attempt, its logs kept. */
+    if (ri.lab && ri.lab->l2_stalled && !interrupted) {
+        hv_err("%s; trying once more (logs kept in RUN/lab-attempt-1)", ri.reason);
+        if (lab_keep_stalled_attempt(&ri, 1)) {
+            ri.reason[0] = '\0';
+            execute(&ri);
+        }
+    }
     /* An image in the lab: the sweep is the one L1's import found. */
     if (ri.lab && o->image)
         lab_adopt_image_sweep(&ri);

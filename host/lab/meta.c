@@ -93,6 +93,9 @@ json_t *lab_meta_json(const struct run_info *ri)
 
     json_object_set_new(json_object_get(lab_json, "l1"), "kernel_source",
                         kernel_source_json(k));
+    /* Attempts the L2 start watchdog ended (stall.c); their logs are in
+     * RUN/lab-attempt-N. */
+    json_object_set_new(lab_json, "stalled_attempts", json_integer(lab->stalled_attempts));
     return lab_json;
 }
 

@@ -315,6 +315,9 @@ bool lab_l2_stalled(const struct run_result *r)
         return false;
     meta_value(r, "status", NULL, NULL, status, sizeof(status));
     meta_value(r, "reason", NULL, NULL, reason, sizeof(reason));
+    /* The watchdog's verdict on both attempts (host/lab/stall.c). */
+    if (!strcmp(status, "failed") && strstr(reason, "lab: L2 stalled: "))
+        return true;
     return !strcmp(status, "failed") && strstr(reason, "timeout") &&
            l2_console_empty(r->run_dir);
 }
