@@ -123,6 +123,9 @@ static void test_lab_options(void **state)
     assert_string_equal(o.lab_kernel, "6.12");
     assert_int_equal(o.lab_memory_mib, 3072);
     assert_int_equal(o.lab_vcpus, 6);
+    assert_int_equal(o.lab_l2_wait_s, 0);
+    assert_true(parse(6, ARGV("run", "--accel", "lab", "--lab-l2-wait", "45"), &o, err));
+    assert_int_equal(o.lab_l2_wait_s, 45);
     /* The self-check is always a lab run, with or without saying so. */
     assert_true(parse(2, ARGV("lab"), &o, err));
     assert_int_equal(o.command, CMD_LAB);
@@ -153,13 +156,17 @@ static const struct {
     { 4, { "hvflush", "run", "--accel", "warp" },
       "--accel: 'warp' is not one of auto, kvm, tcg, lab" },
     { 6, { "hvflush", "run", "--accel", "kvm", "--lab-kernel", "6.12" },
-      "--lab-kernel, --lab-memory and --lab-vcpus need --accel lab (or auto)" },
+      "--lab-kernel, --lab-memory, --lab-vcpus and --lab-l2-wait need --accel lab (or auto)" },
     { 6, { "hvflush", "run", "--accel", "tcg", "--lab-vcpus", "4" },
-      "--lab-kernel, --lab-memory and --lab-vcpus need --accel lab (or auto)" },
+      "--lab-kernel, --lab-memory, --lab-vcpus and --lab-l2-wait need --accel lab (or auto)" },
     { 6, { "hvflush", "run", "--accel", "lab", "--lab-memory", "100" },
       "--lab-memory: '100' is not a number between 512 and 65536" },
     { 6, { "hvflush", "run", "--accel", "lab", "--lab-vcpus", "0" },
       "--lab-vcpus: '0' is not a number between 1 and 255" },
+    { 6, { "hvflush", "run", "--accel", "lab", "--lab-l2-wait", "0" },
+      "--lab-l2-wait: '0' is not a number between 1 and 86400" },
+    { 6, { "hvflush", "run", "--accel", "tcg", "--lab-l2-wait", "30" },
+      "--lab-kernel, --lab-memory, --lab-vcpus and --lab-l2-wait need --accel lab (or auto)" },
     { 4, { "hvflush", "lab", "--accel", "kvm" },
       "lab: --accel kvm: the self-check always uses the lab" },
     { 4, { "hvflush", "lab", "--sweep", "smoke" },
