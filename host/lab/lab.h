@@ -268,12 +268,14 @@ struct lab_plan {
 
 struct run_info;
 
-/* Watches, while L0 runs, for L2's first console output after L1 reached
- * 'l2-start'; stalled when none comes within the limit (stall.c). */
+/* Watches, while L0 runs, L2's console from L1's 'l2-start' to the guest's
+ * banner; stalled when it stays quiet longer than the limit (stall.c). */
 struct lab_stall_watch {
     const char *run_dir;
     long long l2_start_ms;          /* host clock when 'l2-start' was seen; -1: not yet */
-    long long limit_ms;             /* from 'l2-start' to L2's first byte */
+    long long limit_ms;             /* the longest quiet time before the guest's banner */
+    long long quiet_since_ms;       /* when L2's console last grew (or 'l2-start') */
+    long long l2_bytes;             /* L2's console bytes at that time */
     long long next_check_ms;
     bool done;                      /* L2 has written: nothing more to watch */
     bool stalled;

@@ -10,11 +10,12 @@
  * Algorithm: about once a second, while L0 runs, look for 'l2-start' in
  * RUN/lab/l1-times (written by L1 over 9p; a partial line is ignored and
  * read again next time); from the first sighting, on the host's clock,
- * look for a byte in any RUN/lab/l2-run/<id>/serial.log.  No byte within
- * --lab-l2-wait seconds (default LAB_L2_FIRST_OUTPUT_S plus
- * LAB_L2_PER_VCPU_S per L1 vCPU: L2's QEMU starts one thread per vCPU,
- * slowly under emulation) means stalled.  Once
- * L2 has written, the watchdog is done: later progress is --timeout's.
+ * watch RUN/lab/l2-run/<id>/serial.log until the guest's banner appears
+ * in it.  Until then, --lab-l2-wait seconds (default LAB_L2_FIRST_OUTPUT_S
+ * plus LAB_L2_PER_VCPU_S per L1 vCPU: L2's QEMU starts one thread per vCPU,
+ * slowly under emulation) without a new byte means stalled: before L2's
+ * first byte, or (an image) between GRUB's output and the guest's.  Once
+ * the banner is there the watchdog is done: later progress is --timeout's.
  *
  * Races tolerated: L1 writes the files the host reads (9p, no locking).
  * l1-times is rewritten whole by `cp`, so a read may see it short or empty
@@ -34,6 +35,8 @@
 #define LAB_L2_FIRST_OUTPUT_S 120
 #define LAB_L2_PER_VCPU_S     3
 #define LAB_STALL_CHECK_MS    1000
+/* The guest's first console line (guest/arch/x86/setup.c). */
+#define GUEST_BANNER          "hvflush guest "
 
 /* --lab-l2-wait, or the default for L1's vCPU count. */
 static long long limit_s(const struct run_info *ri)
@@ -66,50 +69,68 @@ static bool l1_reached_l2_start(const char *run_dir)
     return found;
 }
 
-/* Whether any RUN/lab/l2-run/<id>/serial.log holds a byte. */
-static bool l2_has_written(const char *run_dir)
+/* The bytes in RUN/lab/l2-run/<id>/serial.log, all of them together, and
+ * whether the guest's banner is among them. */
+static long long l2_console(const char *run_dir, bool *banner)
 {
-    char dir[PATH_MAX + 32], path[PATH_MAX + 320];
+    char dir[PATH_MAX + 32], path[PATH_MAX + 320], *text;
+    long long total = 0;
     struct dirent *e;
     struct stat st;
-    bool written = false;
+    size_t len;
     DIR *d;
 
+    *banner = false;
     fmt(dir, sizeof(dir), "%s/lab/l2-run", run_dir);
     d = opendir(dir);
     if (!d)
-        return false;
-    while (!written && (e = readdir(d)))
-        if (e->d_name[0] != '.') {
+        return 0;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && strcmp(e->d_name, "latest") != 0) {
             fmt(path, sizeof(path), "%s/%s/serial.log", dir, e->d_name);
-            written = stat(path, &st) == 0 && st.st_size > 0;
+            if (stat(path, &st) != 0 || st.st_size == 0)
+                continue;
+            total += st.st_size;
+            text = NULL;
+            if (!*banner && read_file(path, &text, &len, 1 << 20)) {
+                *banner = memmem(text, len, GUEST_BANNER, strlen(GUEST_BANNER)) != NULL;
+                free(text);
+            }
         }
     closedir(d);
-    return written;
+    return total;
 }
 
 bool lab_stall_check(struct lab_stall_watch *w, long long now_ms)
 {
+    long long bytes;
+    bool banner;
+
     if (w->done || w->stalled || now_ms < w->next_check_ms)
         return w->stalled;
     w->next_check_ms = now_ms + LAB_STALL_CHECK_MS;
     if (w->l2_start_ms < 0) {
         if (l1_reached_l2_start(w->run_dir))
-            w->l2_start_ms = now_ms;
+            w->l2_start_ms = w->quiet_since_ms = now_ms;
         return false;
     }
-    if (l2_has_written(w->run_dir)) {
+    bytes = l2_console(w->run_dir, &banner);
+    if (banner) {
         w->done = true;
         return false;
     }
-    w->stalled = now_ms - w->l2_start_ms > w->limit_ms;
+    if (bytes != w->l2_bytes) {
+        w->l2_bytes = bytes;
+        w->quiet_since_ms = now_ms;
+    }
+    w->stalled = now_ms - w->quiet_since_ms > w->limit_ms;
     return w->stalled;
 }
 
 void lab_stall_reason(const struct run_info *ri, char *why, size_t cap)
 {
-    fmt(why, cap, "lab: L2 stalled: no console output from L2 within %lld s of L1 starting "
-        "its run (the nested lab's intermittent stall; see RUN/lab/l1-times)",
+    fmt(why, cap, "lab: L2 stalled: no console output from L2 for %lld s before the guest's "
+        "first line (the nested lab's intermittent stall; see RUN/lab/l1-times)",
         limit_s(ri));
 }
 

@@ -76,7 +76,7 @@ static void test_l2_that_never_writes_is_stalled_twice(void **state)
     meta_value(r, "status", NULL, NULL, v, sizeof(v));
     assert_string_equal(v, "failed");
     meta_value(r, "reason", NULL, NULL, v, sizeof(v));
-    if (!strstr(v, "lab: L2 stalled: no console output from L2 within 20 s"))
+    if (!strstr(v, "lab: L2 stalled: no console output from L2 for 20 s"))
         fail_msg("reason '%s'", v);
     meta_value(r, "lab", "stalled_attempts", NULL, v, sizeof(v));
     assert_string_equal(v, "1");
