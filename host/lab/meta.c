@@ -128,6 +128,7 @@ void lab_release(struct run_info *ri)
 {
     if (!ri->lab)
         return;
+    lab_view_finish(ri);
     qemu_argv_free(ri->lab->l1_run_argv);
     json_decref(ri->lab->l1_times);
     json_decref(ri->lab->inner_meta);
