@@ -376,6 +376,14 @@ bool lab_view_start(struct run_info *ri, const char *hvflush, char *err, size_t 
 /* After the run: removes the mount point again. */
 void lab_view_finish(struct run_info *ri);
 
+/* ---- an L1 that never came up (l1_down.c) ----------------------------------- */
+
+/* Appends to why (after "; " where it is not empty) "lab: L1 never came
+ * up: ..." with the last word of L1's console (a panic line, else its last
+ * line) and where that console log is (RUN/serial.log).  For a run whose
+ * L1 wrote no step into RUN/lab/l1-times. */
+void lab_l1_never_up(const struct run_info *ri, char *why, size_t cap);
+
 /* ---- the self-check (cmd.c) ------------------------------------------------- */
 
 /* "hvflush lab": prepares the lab, boots the guest's bring-up in it and

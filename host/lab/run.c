@@ -278,6 +278,8 @@ bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, s
             append(why, cap, "; %s", lab->l1_error);
         else if (last_event[0])
             append(why, cap, " (L1 got as far as '%s', see RUN/lab/l1-times)", last_event);
+        else if (!o->interrupted)
+            lab_l1_never_up(ri, why, cap);
         return false;
     }
     if (WEXITSTATUS(o->status) != 0) {
@@ -287,6 +289,8 @@ bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, s
     }
     if (lab->l1_error[0])
         return fmt(why, cap, "%s", lab->l1_error), false;
+    if (lab->l1_run_status < 0 && !last_event[0])
+        return why[0] = '\0', lab_l1_never_up(ri, why, cap), false;
     if (lab->l1_run_status < 0)
         return fmt(why, cap, "lab: L1 stopped before its hvflush run finished (no "
                    "lab/l1-run-status; last L1 step '%s'; see serial.log)",

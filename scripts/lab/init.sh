@@ -18,7 +18,7 @@
 #   l1-error       one line "lab: ..." when something inside L1 went wrong
 #   l1-host-view   for each path of l1-probe, what L1 saw of it: "absent PATH",
 #                  "unreadable PATH", "listable PATH" (a directory) or
-#                  "readable PATH CRC SIZE" (cksum of its first 4 KiB)
+#                  "readable PATH SHA256" (of its first 4 KiB)
 #   l1-run.out     the closing table L1's run printed
 #   l2-run/        L1's run directory (meta.json, records.txt, serial.log, ...)
 # An error found before the run directory is mounted is printed on the
@@ -124,7 +124,7 @@ stamp mounted
 if [ -f "$lab/l1-probe" ]; then
     mkdir -p /host/dev/shm/.probe
     cp /bin/busybox /host/dev/shm/.probe/busybox
-    # shellcheck disable=SC2016
+    # shellcheck disable=SC2016,SC2046
     chroot /host /dev/shm/.probe/busybox sh -c '
         bb=/dev/shm/.probe/busybox
         while IFS= read -r p; do
@@ -138,7 +138,8 @@ if [ -f "$lab/l1-probe" ]; then
                     echo "unreadable $p"
                 fi
             elif $bb head -c 4096 "$p" >/dev/shm/.probe/head 2>/dev/null; then
-                echo "readable $p $($bb cksum </dev/shm/.probe/head)"
+                set -- $($bb sha256sum </dev/shm/.probe/head)
+                echo "readable $p $1"
             else
                 echo "unreadable $p"
             fi
