@@ -3,9 +3,10 @@
  * none.  L0 is the QEMU that hvflush starts (TCG emulating AMD SVM, or KVM
  * with nested virtualization where the host has it); L1 is a stock Debian
  * kernel with a busybox initramfs that loads KVM and then runs the host's
- * own "hvflush run --accel kvm" chrooted into the host's root (which L1
- * sees read-only over virtio-9p): the same hv-flag probing, launch and
- * record checks as on a user's KVM host.  L2 is the benchmark guest that
+ * own "hvflush run --accel kvm" chrooted into L1's view of the host (a
+ * read-only tree of only what that run needs, each file at its host path,
+ * exported over virtio-9p; never the host's root): the same hv-flag
+ * probing, launch and record checks as on a user's KVM host.  L2 is the benchmark guest that
  * run starts.  The run directory is a second, writable 9p share mounted at
  * its own path; L1's run writes its own run directory into RUN/lab/l2-run,
  * and the outer run adopts its records (README.md, "The nested lab").
@@ -20,6 +21,9 @@
  *   files.c    L0's command line, L1's run's argv and RUN/lab/lab.env
  *   run.c      the lab's part of "hvflush run": plan, files, outcome
  *   meta.c     meta.json's "lab" section
+ *   view_plan.c, view_tree.c, view.c
+ *              L1's view of the host: what it holds, the tree in the cache
+ *   l1_down.c  the explanation for an L1 that never came up
  *   cmd.c      "hvflush lab", the self-check
  */
 #ifndef HOST_LAB_H
@@ -214,7 +218,8 @@ char **lab_l0_argv(const struct lab_l0_params *p);
 
 /* What L1's own "hvflush run --accel kvm" is given: the outer run's
  * options that concern L2, with every file named by its real path (L1 sees
- * the host's root, and the run directory over its own path). */
+ * them at those paths in its view of the host, and the run directory over
+ * its own path). */
 struct lab_l1_run_params {
     const char *hvflush;            /* the host's hvflush binary */
     const char *run_dir;            /* the outer run's directory */
