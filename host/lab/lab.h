@@ -386,7 +386,9 @@ void lab_view_finish(struct run_info *ri);
 /* Appends to why (after "; " where it is not empty) "lab: L1 never came
  * up: ..." with the last word of L1's console (a panic line, else its last
  * line) and where that console log is (RUN/serial.log).  For a run whose
- * L1 wrote no step into RUN/lab/l1-times. */
+ * L1 wrote no step into RUN/lab/l1-times; where L1's init printed its
+ * first console line, "lab: L1's init stopped before it reached the run
+ * directory" instead. */
 void lab_l1_never_up(const struct run_info *ri, char *why, size_t cap);
 
 /* ---- the self-check (cmd.c) ------------------------------------------------- */

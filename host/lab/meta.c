@@ -93,6 +93,8 @@ json_t *lab_meta_json(const struct run_info *ri)
 
     json_object_set_new(json_object_get(lab_json, "l1"), "kernel_source",
                         kernel_source_json(k));
+    /* The tree L1 saw of the host (lab.h, view.c). */
+    json_object_set_new(json_object_get(lab_json, "l1"), "host_view", str_or_null(lab->view));
     return lab_json;
 }
 

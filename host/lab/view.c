@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "run.h"
 #include "util.h"
 
@@ -46,6 +47,30 @@ static bool add_qemu_data(struct lab_view_plan *p, const char *qemu, char *err,
     return ok;
 }
 
+/* L1's image run (no --sweep, no --guest: the image has both) still
+ * loads the default sweep and finds the default guest of its hvflush's
+ * checkout, as any image run does (run_prepare): they are in the view
+ * where the host has them. */
+static bool add_image_run_defaults(struct lab_view_plan *p, const struct run_info *ri,
+                                   const char *hvflush, char *err, size_t errcap)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 32], *slash;
+
+    fmt(dir, sizeof(dir), "%s", hvflush);
+    if ((slash = strrchr(dir, '/')))
+        *slash = '\0';
+    fmt(path, sizeof(path), "%s/hvflush-guest.elf", dir);
+    if (!lab_view_add(p, path, false, NULL, err, errcap))
+        return false;
+    /* The checkout: the folder above the executable's (paths_root). */
+    if ((slash = strrchr(dir, '/')) && slash != dir)
+        *slash = '\0';
+    else
+        fmt(dir, sizeof(dir), "/");
+    return !paths_sweep(dir, ri->opt->sweep, path, sizeof(path)) ||
+           lab_view_add(p, path, false, NULL, err, errcap);
+}
+
 static bool plan_view(const struct run_info *ri, struct lab_view_plan *p, char *err,
                       size_t errcap)
 {
@@ -60,7 +85,8 @@ static bool plan_view(const struct run_info *ri, struct lab_view_plan *p, char *
          lab_view_add_binary(p, ri->qemu, err, errcap) &&
          add_qemu_data(p, ri->qemu, err, errcap);
     if (ok && lab->image[0]) {
-        ok = lab_view_add(p, lab->image, true, NULL, err, errcap);
+        ok = lab_view_add(p, lab->image, true, NULL, err, errcap) &&
+             add_image_run_defaults(p, ri, hvflush, err, errcap);
         if (ok && ri->opt->firmware && !strcmp(ri->opt->firmware, "uefi"))
             ok = lab_view_add(p, RUN_OVMF_PATH, true, NULL, err, errcap);
     } else if (ok) {

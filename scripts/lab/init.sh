@@ -35,6 +35,9 @@ export PATH
 mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 stty -onlcr 2>/dev/null || true
+# The host tells an L1 whose kernel never reached this init from one whose
+# init stopped early by this line in serial.log.
+echo "L1: init started"
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 
