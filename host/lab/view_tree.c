@@ -23,6 +23,7 @@
 
 #define VIEW_PREFIX "view-"
 #define VIEW_TMP_PREFIX ".view-tmp-"
+#define VIEW_FILES "view-files"
 /* A tree unused this long is removed (a lab run lasts minutes). */
 #define VIEW_KEEP_S (24 * 3600)
 
@@ -86,9 +87,45 @@ static bool copy_file(const char *from, const char *to, mode_t mode, char *err,
     return true;
 }
 
+/* A file the cache may not link to (another file system; protected_hardlinks
+ * for a file the user does not own) is copied once into CACHE/view-files,
+ * named by its identity, and trees link to that copy: a rebuilt hvflush
+ * does not copy QEMU and its libraries again. */
+static bool link_or_copy(const struct lab_view_entry *e, const char *cache, const char *to,
+                         char *err, size_t errcap)
+{
+    char store[PATH_MAX + 128], tmp[PATH_MAX + 160];
+
+    if (link(e->path, to) == 0)
+        return true;
+    if (!fmt(store, sizeof(store), "%s/" VIEW_FILES "/%llx-%llx-%lld-%lld.%09ld", cache,
+             (unsigned long long)e->st.st_dev, (unsigned long long)e->st.st_ino,
+             (long long)e->st.st_size, (long long)e->st.st_mtim.tv_sec,
+             e->st.st_mtim.tv_nsec) ||
+        !fmt(tmp, sizeof(tmp), "%s.tmp-%d", store, (int)getpid()))
+        return fmt(err, errcap, "the lab cache path is too long"), false;
+    if (access(store, F_OK) != 0) {
+        char dir[PATH_MAX + 32];
+
+        if (!fmt(dir, sizeof(dir), "%s/" VIEW_FILES, cache) ||
+            !make_dirs("", dir, err, errcap))
+            return false;
+        unlink(tmp);
+        if (!copy_file(e->path, tmp, e->st.st_mode, err, errcap))
+            return false;
+        if (rename(tmp, store) < 0) {
+            unlink(tmp);
+            return fmt(err, errcap, "cannot rename %s: %s", tmp, strerror(errno)), false;
+        }
+    }
+    if (link(store, to) < 0)
+        return copy_file(e->path, to, e->st.st_mode, err, errcap);
+    return true;
+}
+
 /* Lays the plan out under root (an empty directory). */
-static bool lay_out(const struct lab_view_plan *p, const char *root, char *err,
-                    size_t errcap)
+static bool lay_out(const struct lab_view_plan *p, const char *cache, const char *root,
+                    char *err, size_t errcap)
 {
     static const char *const mount_points[] = { "/dev", "/proc", "/sys", NULL };
     char path[2 * PATH_MAX];
@@ -110,10 +147,7 @@ static bool lay_out(const struct lab_view_plan *p, const char *root, char *err,
                        false;
             break;
         case LAB_VIEW_FILE:
-            /* EXDEV: another file system; EPERM: protected_hardlinks
-             * refuses a file the user does not own. */
-            if (link(e->path, path) < 0 &&
-                !copy_file(e->path, path, e->st.st_mode, err, errcap))
+            if (!link_or_copy(e, cache, path, err, errcap))
                 return false;
             break;
         case LAB_VIEW_ABSENT:
@@ -126,8 +160,28 @@ static bool lay_out(const struct lab_view_plan *p, const char *root, char *err,
     return true;
 }
 
+/* Removes the copies in CACHE/view-files that no tree links to any more. */
+static void prune_copies(const char *cache)
+{
+    char dir[PATH_MAX + 32];
+    struct dirent *d;
+    DIR *h;
+
+    if (!fmt(dir, sizeof(dir), "%s/" VIEW_FILES, cache) || !(h = opendir(dir)))
+        return;
+    while ((d = readdir(h))) {
+        char path[PATH_MAX + 300];
+        struct stat st;
+
+        if (d->d_name[0] != '.' && fmt(path, sizeof(path), "%s/%s", dir, d->d_name) &&
+            lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
+            unlink(path);
+    }
+    closedir(h);
+}
+
 /* Removes the cache's trees (and left-over temporary ones) not used for
- * VIEW_KEEP_S, except keep. */
+ * VIEW_KEEP_S, except keep, then the copies no tree holds. */
 static void prune(const char *cache, const char *keep)
 {
     DIR *h = opendir(cache);
@@ -138,8 +192,9 @@ static void prune(const char *cache, const char *keep)
         char path[PATH_MAX + 300];
         struct stat st;
 
-        if (strncmp(d->d_name, VIEW_PREFIX, strlen(VIEW_PREFIX)) != 0 &&
-            strncmp(d->d_name, VIEW_TMP_PREFIX, strlen(VIEW_TMP_PREFIX)) != 0)
+        if ((strncmp(d->d_name, VIEW_PREFIX, strlen(VIEW_PREFIX)) != 0 &&
+             strncmp(d->d_name, VIEW_TMP_PREFIX, strlen(VIEW_TMP_PREFIX)) != 0) ||
+            !strcmp(d->d_name, VIEW_FILES))
             continue;
         if (!fmt(path, sizeof(path), "%s/%s", cache, d->d_name) || !strcmp(path, keep))
             continue;
@@ -148,6 +203,7 @@ static void prune(const char *cache, const char *keep)
     }
     if (h)
         closedir(h);
+    prune_copies(cache);
 }
 
 bool lab_view_build(const struct lab_view_plan *p, const char *cache, char *tree,
@@ -171,7 +227,7 @@ bool lab_view_build(const struct lab_view_plan *p, const char *cache, char *tree
         return false;
     if (!mkdtemp(tmp) || chmod(tmp, 0755) < 0)
         return fmt(err, errcap, "cannot create %s: %s", tmp, strerror(errno)), false;
-    if (!lay_out(p, tmp, err, errcap)) {
+    if (!lay_out(p, cache, tmp, err, errcap)) {
         remove_tree(tmp);
         return false;
     }

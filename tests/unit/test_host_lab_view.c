@@ -7,7 +7,8 @@
  * ".." after a real directory; a data directory added whole, a link back
  * to its parent and a dangling link not followed; a tree that holds the
  * plan's files (hard links) and nothing else, reused for the same plan and
- * made anew when a file changes; the run directory's mount point made and
+ * made anew when a file changes; on another file system, one copy of a
+ * file shared by the trees; the run directory's mount point made and
  * removed with its empty parents only.  Finally the closure is complete:
  * build/hvflush runs chrooted in a tree of its own closure, and no longer
  * runs once the tree's libc is taken out (root only: chroot).
@@ -226,6 +227,41 @@ static void test_walk_and_tree(void **state)
     assert_int_equal(access(path, F_OK), 0);      /* the top level stays */
 }
 
+/* A cache on another file system (a tmpfs): files are copied once into
+ * view-files and every tree links to that copy. */
+static void test_copies_shared(void **state)
+{
+    struct lab_view_plan p = { 0 };
+    char cache[] = "/dev/shm/hvflush-view-XXXXXX", path[3 * PATH_MAX], tree[PATH_MAX],
+         tree2[PATH_MAX], err[PATH_MAX + 256];
+    struct stat host, a, b;
+    bool built;
+
+    (void)state;
+    if (!mkdtemp(cache))
+        skip();                       /* no /dev/shm */
+    sh("mkdir -p %s/copy && echo data >%s/copy/f && echo more >%s/copy/g", top, top, top);
+    snprintf(path, sizeof(path), "%s/copy/f", top);
+    assert_true(lab_view_add(&p, path, true, NULL, err, sizeof(err)));
+    assert_true(lab_view_build(&p, cache, tree, sizeof(tree), &built, err, sizeof(err)));
+    snprintf(path, sizeof(path), "%s/copy/g", top);
+    assert_true(lab_view_add(&p, path, true, NULL, err, sizeof(err)));
+    assert_true(lab_view_build(&p, cache, tree2, sizeof(tree2), &built, err, sizeof(err)));
+    assert_string_not_equal(tree, tree2);
+    snprintf(path, sizeof(path), "%s/copy/f", top);
+    assert_int_equal(stat(path, &host), 0);
+    snprintf(path, sizeof(path), "%s%s/copy/f", tree, top);
+    assert_int_equal(stat(path, &a), 0);
+    snprintf(path, sizeof(path), "%s%s/copy/f", tree2, top);
+    assert_int_equal(stat(path, &b), 0);
+    if (a.st_dev != host.st_dev) {
+        assert_true(a.st_ino == b.st_ino);        /* one copy, two links */
+        assert_int_equal(a.st_nlink, 3);          /* and the store's */
+    }
+    lab_view_plan_free(&p);
+    sh("rm -rf %s", cache);
+}
+
 /* Runs TREE's copy of binary --version chrooted in tree; its exit status. */
 static int run_chrooted(const char *tree, const char *binary)
 {
@@ -285,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_ldso_parse),
         cmocka_unit_test(test_elf_interp),
         cmocka_unit_test(test_walk_and_tree),
+        cmocka_unit_test(test_copies_shared),
         cmocka_unit_test(test_closure_runs_chrooted),
     };
 
