@@ -25,6 +25,9 @@
 #include "analysis/repeat.h"
 #include "results.h"
 
+/* The UEFI firmware of --firmware uefi (Debian package ovmf). */
+#define RUN_OVMF_PATH "/usr/share/ovmf/OVMF.fd"
+
 struct run_info {
     const struct cli_options *opt;
 

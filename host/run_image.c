@@ -24,7 +24,7 @@
 #include "util.h"
 
 #define IMAGE_QMP_SETUP_MS 15000
-#define OVMF_PATH "/usr/share/ovmf/OVMF.fd"
+#define OVMF_PATH RUN_OVMF_PATH
 
 static volatile sig_atomic_t image_interrupted, image_stop;
 

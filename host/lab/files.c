@@ -176,9 +176,11 @@ char **lab_l0_argv(const struct lab_l0_params *p)
     argv_add(&b, "console=ttyS0 quiet panic=-1");
     argv_add(&b, "-serial");
     argv_add(&b, "stdio");
-    /* The host's root, read-only, and the run directory, read-write. */
+    /* L1's view of the host (lab.h), read-only, and the run directory,
+     * read-write.  The tag stays "hostroot": it is L1's root of the host. */
     argv_add(&b, "-fsdev");
-    argv_add(&b, "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap");
+    argv_add(&b, "local,id=hostroot,path=%s,security_model=none,readonly=on,multidevs=remap",
+             p->host_view);
     argv_add(&b, "-device");
     argv_add(&b, "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot");
     argv_add(&b, "-fsdev");

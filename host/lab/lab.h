@@ -3,9 +3,10 @@
  * none.  L0 is the QEMU that hvflush starts (TCG emulating AMD SVM, or KVM
  * with nested virtualization where the host has it); L1 is a stock Debian
  * kernel with a busybox initramfs that loads KVM and then runs the host's
- * own "hvflush run --accel kvm" chrooted into the host's root (which L1
- * sees read-only over virtio-9p): the same hv-flag probing, launch and
- * record checks as on a user's KVM host.  L2 is the benchmark guest that
+ * own "hvflush run --accel kvm" chrooted into L1's view of the host (a
+ * read-only tree of only what that run needs, each file at its host path,
+ * exported over virtio-9p; never the host's root): the same hv-flag
+ * probing, launch and record checks as on a user's KVM host.  L2 is the benchmark guest that
  * run starts.  The run directory is a second, writable 9p share mounted at
  * its own path; L1's run writes its own run directory into RUN/lab/l2-run,
  * and the outer run adopts its records (README.md, "The nested lab").
@@ -20,6 +21,9 @@
  *   files.c    L0's command line, L1's run's argv and RUN/lab/lab.env
  *   run.c      the lab's part of "hvflush run": plan, files, outcome
  *   meta.c     meta.json's "lab" section
+ *   view_plan.c, view_tree.c, view.c
+ *              L1's view of the host: what it holds, the tree in the cache
+ *   l1_down.c  the explanation for an L1 that never came up
  *   cmd.c      "hvflush lab", the self-check
  */
 #ifndef HOST_LAB_H
@@ -28,6 +32,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <jansson.h>
 
 #include "cli.h"
@@ -205,6 +210,7 @@ struct lab_l0_params {
     const char *kernel, *initramfs;
     const char *run_dir;            /* exported read-write as tag "hvrun" */
     const char *qmp_socket;
+    const char *host_view;          /* L1's view of the host, exported read-only */
 };
 
 /* L0's argv (NULL-terminated; free with qemu_argv_free), NULL on ENOMEM. */
@@ -212,7 +218,8 @@ char **lab_l0_argv(const struct lab_l0_params *p);
 
 /* What L1's own "hvflush run --accel kvm" is given: the outer run's
  * options that concern L2, with every file named by its real path (L1 sees
- * the host's root, and the run directory over its own path). */
+ * them at those paths in its view of the host, and the run directory over
+ * its own path). */
 struct lab_l1_run_params {
     const char *hvflush;            /* the host's hvflush binary */
     const char *run_dir;            /* the outer run's directory */
@@ -262,6 +269,8 @@ struct lab_plan {
     char image[PATH_MAX];           /* --image's real path; "" without one */
     unsigned stalled_attempts;      /* attempts ended by the L2 start watchdog */
     bool l2_stalled;                /* the last attempt ended by it */
+    char view[PATH_MAX];            /* L1's view of the host (view.c) */
+    char view_mount[PATH_MAX];      /* the run directory's mount point in it */
 };
 
 /* ---- the L2 start watchdog (stall.c) ----------------------------------------- */
@@ -314,6 +323,106 @@ bool lab_adopt_image_sweep(struct run_info *ri);
  * (nested-emulated).  Fills l0_accel, l0_cpu and kvm_module. */
 void lab_choose_l0(bool kvm_usable, bool host_vmx, bool host_svm, bool nested_on,
                    struct lab_plan *lab);
+
+/* ---- L1's view of the host (view_plan.c, view_tree.c, view.c) --------------- */
+
+struct run_info;
+
+/* L1 sees of the host only a read-only tree that hvflush assembles in the
+ * cache: the QEMU binary, its data directories (QEMU's own -L help), the
+ * hvflush binary, each with the libraries the dynamic loader lists for it,
+ * the guest (or the --image ISO, and OVMF for UEFI), /etc/ld.so.cache and
+ * /etc/localtime, every file at its host path (a hard link where the cache
+ * is on the same file system, else a copy), every symlink on the way kept.
+ * The run directory is mounted over its own path in it. */
+enum lab_view_kind { LAB_VIEW_DIR, LAB_VIEW_FILE, LAB_VIEW_LINK, LAB_VIEW_ABSENT };
+
+struct lab_view_entry {
+    enum lab_view_kind kind;        /* DIR, FILE or LINK */
+    char *path;                     /* the host path */
+    char *target;                   /* a link's target, as readlink gives it */
+    struct stat st;                 /* lstat of path: the entry's identity */
+};
+
+struct lab_view_plan {
+    struct lab_view_entry *e;       /* parents before what they hold */
+    size_t n, cap;
+};
+
+/* What a path added to a plan turned out to be. */
+struct lab_view_found {
+    enum lab_view_kind kind;        /* DIR, FILE, or ABSENT (not required) */
+    bool is_new;                    /* the final entry was not in the plan yet */
+    char real[PATH_MAX];            /* its path with every symlink resolved */
+};
+
+/* Adds absolute path to the plan as the kernel resolves it: each directory
+ * on the way, each symlink (kept as a symlink; its target is walked in
+ * turn) and the final regular file or directory.  A missing path is an
+ * error when required, else found->kind is LAB_VIEW_ABSENT.  found may be
+ * NULL.  False with why in err. */
+bool lab_view_add(struct lab_view_plan *p, const char *path, bool required,
+                  struct lab_view_found *found, char *err, size_t errcap);
+/* Adds a directory and everything under it (absent: nothing). */
+bool lab_view_add_dir(struct lab_view_plan *p, const char *dir, char *err, size_t errcap);
+/* Adds an executable, its PT_INTERP loader and every library that loader's
+ * --list names for it; a library the loader cannot find is an error. */
+bool lab_view_add_binary(struct lab_view_plan *p, const char *binary, char *err,
+                         size_t errcap);
+void lab_view_plan_free(struct lab_view_plan *p);
+
+/* The PT_INTERP of a 64-bit little-endian ELF file held in buf (its start):
+ * out is "" for a static binary.  False with why in err. */
+bool lab_elf_interp(const unsigned char *buf, size_t len, char *out, size_t cap, char *err,
+                    size_t errcap);
+
+/* Calls add for each file the output of "ld.so --list BINARY" names:
+ * "NAME => PATH (0x...)" and the loader's "PATH (0x...)"; the vDSO (no
+ * path) is skipped.  "NAME => not found" is an error.  False with why in
+ * err (add's own, or the missing library). */
+typedef bool (*lab_view_path_fn)(void *ctx, const char *path, char *err, size_t errcap);
+bool lab_ldso_parse(const char *text, lab_view_path_fn add, void *ctx, char *err,
+                    size_t errcap);
+
+/* A hash of the plan: every entry's path, kind, link target and identity
+ * (device, inode, size, mtime, mode), so that a changed binary, library
+ * or firmware file makes a new tree. */
+unsigned long long lab_view_key(const struct lab_view_plan *p);
+
+/* The tree for the plan: CACHE/view-<key>, built (into a temporary
+ * CACHE/.view-tmp-* renamed into place, so that runs at once share it) or
+ * found, with the mount points /dev, /proc and /sys.  Trees not used for a
+ * day are removed.  *built says whether it was made now.  False with why
+ * in err. */
+bool lab_view_build(const struct lab_view_plan *p, const char *cache, char *tree,
+                    size_t cap, bool *built, char *err, size_t errcap);
+/* Makes TREE/path (and its parents) a directory to mount on: the run
+ * directory's mount point.  False with why in err. */
+bool lab_view_mount_point(const char *tree, const char *path, char *err, size_t errcap);
+/* Removes TREE/path and its parents while they are empty, the top level
+ * (/dev, /proc, ...) kept. */
+void lab_view_unmount_point(const char *tree, const char *path);
+
+/* A run's view (view.c): plans and builds it for the run's QEMU, guest or
+ * image and hvflush into lab->view; false after one "hvflush: lab: ..."
+ * line. */
+bool lab_view_prepare(struct run_info *ri);
+/* Before L0 starts: the run directory's mount point in the view, and
+ * RUN/lab/l1-probe, the host paths L1's init probes (the private ones,
+ * $HVFLUSH_LAB_PROBE's, and three L1 must see).  False with why in err. */
+bool lab_view_start(struct run_info *ri, const char *hvflush, char *err, size_t errcap);
+/* After the run: removes the mount point again. */
+void lab_view_finish(struct run_info *ri);
+
+/* ---- an L1 that never came up (l1_down.c) ----------------------------------- */
+
+/* Appends to why (after "; " where it is not empty) "lab: L1 never came
+ * up: ..." with the last word of L1's console (a panic line, else its last
+ * line) and where that console log is (RUN/serial.log).  For a run whose
+ * L1 wrote no step into RUN/lab/l1-times; where L1's init printed its
+ * first console line, "lab: L1's init stopped before it reached the run
+ * directory" instead. */
+void lab_l1_never_up(const struct run_info *ri, char *why, size_t cap);
 
 /* ---- the self-check (cmd.c) ------------------------------------------------- */
 

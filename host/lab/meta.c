@@ -96,6 +96,8 @@ json_t *lab_meta_json(const struct run_info *ri)
     /* Attempts the L2 start watchdog ended (stall.c); their logs are in
      * RUN/lab-attempt-N. */
     json_object_set_new(lab_json, "stalled_attempts", json_integer(lab->stalled_attempts));
+    /* The tree L1 saw of the host (lab.h, view.c). */
+    json_object_set_new(json_object_get(lab_json, "l1"), "host_view", str_or_null(lab->view));
     return lab_json;
 }
 
@@ -131,6 +133,7 @@ void lab_release(struct run_info *ri)
 {
     if (!ri->lab)
         return;
+    lab_view_finish(ri);
     qemu_argv_free(ri->lab->l1_run_argv);
     json_decref(ri->lab->l1_times);
     json_decref(ri->lab->inner_meta);

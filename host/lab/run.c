@@ -122,7 +122,7 @@ bool lab_prepare_run(struct run_info *ri)
         fmt(ri->out, sizeof(ri->out), "%s", out);
     }
     return lab_prepare(ri->root, ri->opt->lab_kernel, ri->lab->kvm_module, ri->opt->quiet,
-                       &ri->lab->k);
+                       &ri->lab->k) && lab_view_prepare(ri);
 }
 
 /* Writes text to RUN/lab/name with the given mode. */
@@ -155,7 +155,7 @@ char **lab_start(struct run_info *ri, const char *qmp_socket, char *err, size_t 
         .binary = ri->qemu, .accel = lab->l0_accel, .cpu = lab->l0_cpu,
         .vcpus = lab->l1_vcpus, .memory_mib = lab->l1_memory_mib,
         .kernel = lab->k.kernel, .initramfs = lab->k.initramfs,
-        .run_dir = ri->run_dir, .qmp_socket = qmp_socket,
+        .run_dir = ri->run_dir, .qmp_socket = qmp_socket, .host_view = lab->view,
     };
     bool ok;
 
@@ -174,7 +174,8 @@ char **lab_start(struct run_info *ri, const char *qmp_socket, char *err, size_t 
     lab->l1_run_argv = lab_l1_run_argv(&l1);
     env = lab->l1_run_argv ? lab_env_text(ri->run_dir, lab->kvm_module, ri->tc->name,
                                           lab->l1_run_argv) : NULL;
-    ok = write_lab_file(ri, "lab.env", env, 0644, err, errcap);
+    ok = write_lab_file(ri, "lab.env", env, 0644, err, errcap) &&
+         lab_view_start(ri, hvflush, err, errcap);
     free(env);
     return ok ? lab_l0_argv(&l0) : NULL;
 }
@@ -277,6 +278,8 @@ bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, s
             append(why, cap, "; %s", lab->l1_error);
         else if (last_event[0])
             append(why, cap, " (L1 got as far as '%s', see RUN/lab/l1-times)", last_event);
+        else if (!o->interrupted)
+            lab_l1_never_up(ri, why, cap);
         return false;
     }
     if (WEXITSTATUS(o->status) != 0) {
@@ -286,6 +289,8 @@ bool lab_outcome(struct run_info *ri, const struct qemu_outcome *o, char *why, s
     }
     if (lab->l1_error[0])
         return fmt(why, cap, "%s", lab->l1_error), false;
+    if (lab->l1_run_status < 0 && !last_event[0])
+        return why[0] = '\0', lab_l1_never_up(ri, why, cap), false;
     if (lab->l1_run_status < 0)
         return fmt(why, cap, "lab: L1 stopped before its hvflush run finished (no "
                    "lab/l1-run-status; last L1 step '%s'; see serial.log)",

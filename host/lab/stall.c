@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "qemu.h"
 #include "run.h"
 #include "util.h"
 
@@ -167,6 +168,8 @@ bool lab_keep_stalled_attempt(struct run_info *ri, unsigned attempt)
     lab->l1_error[0] = '\0';
     lab->l1_run_dir[0] = '\0';
     lab->l1_run_status = -1;
+    qemu_argv_free(lab->l1_run_argv);   /* lab_start() makes it again */
+    lab->l1_run_argv = NULL;
     lab->stalled_attempts++;
     return true;
 }

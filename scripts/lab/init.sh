@@ -2,9 +2,12 @@
 # /init of the nested lab's L1: a stock Debian kernel with this busybox
 # initramfs (built by scripts/lab/prepare.sh).  It loads the virtio-9p
 # modules, mounts the run directory (9p tag "hvrun", read-write), reads
-# RUN/lab/lab.env written by hvflush, loads KVM, mounts the host's root
-# (9p tag "hostroot", read-only) at /host with the run directory over its
-# own absolute path, and runs the host's own "hvflush run --accel kvm"
+# RUN/lab/lab.env written by hvflush, loads KVM, mounts L1's view of the
+# host (9p tag "hostroot", read-only: a tree hvflush assembled with only
+# QEMU, hvflush, their libraries, QEMU's firmware and the guest or image,
+# each at its host path) at /host with the run directory over its own
+# absolute path, probes what of the host it can see (RUN/lab/l1-probe into
+# RUN/lab/l1-host-view), and runs the host's own "hvflush run --accel kvm"
 # chrooted into /host ($HVFLUSH_L1_RUN): that run probes the hv-* flags
 # L1's KVM accepts, starts L2 (the benchmark guest) and checks its records
 # exactly as on a user's KVM host, writing its run into RUN/lab/l2-run.
@@ -13,6 +16,9 @@
 #   l1-times       "EVENT SECONDS" lines, SECONDS = L1 uptime at that point
 #   l1-run-status  the exit status of L1's hvflush run
 #   l1-error       one line "lab: ..." when something inside L1 went wrong
+#   l1-host-view   for each path of l1-probe, what L1 saw of it: "absent PATH",
+#                  "unreadable PATH", "listable PATH" (a directory) or
+#                  "readable PATH SHA256" (of its first 4 KiB)
 #   l1-run.out     the closing table L1's run printed
 #   l2-run/        L1's run directory (meta.json, records.txt, serial.log, ...)
 # An error found before the run directory is mounted is printed on the
@@ -29,6 +35,9 @@ export PATH
 mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 stty -onlcr 2>/dev/null || true
+# The host tells an L1 whose kernel never reached this init from one whose
+# init stopped early by this line in serial.log.
+echo "L1: init started"
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 
@@ -89,7 +98,7 @@ load_modules kvm
 [ -c /dev/kvm ] || fail "/dev/kvm missing in L1 after loading $HVFLUSH_KVM_MODULE"
 stamp kvm
 
-# The host's root, read-only, with the devices, proc and sys of L1, a tmpfs
+# L1's view of the host, read-only, with the devices, proc and sys of L1, a tmpfs
 # on /dev/shm (L1's run keeps its QMP socket there: TMPDIR; not /tmp, which
 # may hold the run directory) and the run directory
 # (read-write) over its own path, so that L1's run names the same files as
@@ -100,7 +109,7 @@ stamp kvm
 # during a run; the run directory (written by L2, read by the host) is a
 # separate mount without a cache.
 if ! out=$(mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /host 2>&1); then
-    fail "cannot mount the host's root over virtio-9p: $out"
+    fail "cannot mount L1's view of the host over virtio-9p: $out"
 fi
 mount -t devtmpfs devtmpfs /host/dev
 mount -t proc proc /host/proc
@@ -108,8 +117,39 @@ mount -t sysfs sysfs /host/sys
 mkdir -p /host/dev/shm
 mount -t tmpfs tmpfs /host/dev/shm
 mount -o bind "$share" "/host$HVFLUSH_RUN_DIR" ||
-    fail "cannot mount the run directory at $HVFLUSH_RUN_DIR inside the host's root"
+    fail "cannot mount the run directory at $HVFLUSH_RUN_DIR inside L1's view of the host"
 stamp mounted
+
+# What of the host L1 can see, probed where L1's run sees it (chrooted into
+# /host, with the initramfs's static busybox on the tmpfs there): one line
+# per path of RUN/lab/l1-probe into RUN/lab/l1-host-view.  An absolute
+# symlink resolves as it would for L1's run.
+if [ -f "$lab/l1-probe" ]; then
+    mkdir -p /host/dev/shm/.probe
+    cp /bin/busybox /host/dev/shm/.probe/busybox
+    # shellcheck disable=SC2016,SC2046
+    chroot /host /dev/shm/.probe/busybox sh -c '
+        bb=/dev/shm/.probe/busybox
+        while IFS= read -r p; do
+            [ -n "$p" ] || continue
+            if [ ! -e "$p" ] && [ ! -L "$p" ]; then
+                echo "absent $p"
+            elif [ -d "$p" ]; then
+                if $bb ls -a "$p" >/dev/null 2>&1; then
+                    echo "listable $p"
+                else
+                    echo "unreadable $p"
+                fi
+            elif $bb head -c 4096 "$p" >/dev/shm/.probe/head 2>/dev/null; then
+                set -- $($bb sha256sum </dev/shm/.probe/head)
+                echo "readable $p $1"
+            else
+                echo "unreadable $p"
+            fi
+        done' <"$lab/l1-probe" >"$lab/l1-host-view" || true
+    rm -rf /host/dev/shm/.probe
+fi
+stamp viewed
 
 # L1's own hvflush run, as a user would start it on a KVM host; its
 # console lines (the guest's) and its messages are ours, and so L0's and the

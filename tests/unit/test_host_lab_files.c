@@ -2,8 +2,8 @@
  * Unit tests of the nested lab's generated files (host/lab/files.c):
  * L1's run gets the outer run's options with an explicit CPU model;
  * RUN/lab/lab.env must give the init back the values it was made from and
- * L1's run's argv word for word; L0's argv exports the run directory and
- * starts paused.  lab.env is read by /bin/sh, as L1 reads it.
+ * L1's run's argv word for word; L0's argv exports L1's view of the host
+ * (not the host's root) read-only and the run directory, and starts paused.  lab.env is read by /bin/sh, as L1 reads it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -137,6 +137,7 @@ static void test_l0_argv(void **state)
         .binary = "/usr/bin/qemu-system-x86_64", .accel = "tcg", .cpu = "qemu64,+svm,+npt",
         .vcpus = 4, .memory_mib = 2048, .kernel = "/c/vmlinuz", .initramfs = "/c/i.cpio",
         .run_dir = "/w/results/r1", .qmp_socket = "/tmp/q/qmp.sock",
+        .host_view = "/c/view-0123",
     };
     char **argv = lab_l0_argv(&p);
     int n = 0;
@@ -149,8 +150,11 @@ static void test_l0_argv(void **state)
     assert_true(has_pair(argv, "-m", "2048"));
     assert_true(has_pair(argv, "-kernel", "/c/vmlinuz"));
     assert_true(has_pair(argv, "-initrd", "/c/i.cpio"));
-    assert_true(has_pair(argv, "-fsdev", "local,id=hostroot,path=/,security_model=none,"
-                                         "readonly=on,multidevs=remap"));
+    /* L1's view of the host, never the host's root. */
+    assert_true(has_pair(argv, "-fsdev", "local,id=hostroot,path=/c/view-0123,"
+                                         "security_model=none,readonly=on,multidevs=remap"));
+    for (int i = 0; argv[i]; i++)
+        assert_null(strstr(argv[i], "path=/,"));
     assert_true(has_pair(argv, "-fsdev", "local,id=hvrun,path=/w/results/r1,"
                                          "security_model=none,multidevs=remap"));
     assert_true(has_pair(argv, "-device", "virtio-9p-pci,fsdev=hvrun,mount_tag=hvrun"));
