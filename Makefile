@@ -37,6 +37,20 @@ HOST_LIBS   := $(shell pkg-config --libs $(HOST_PKGS) 2>/dev/null) -lm -lgsl -lg
 HOST_SRC    := $(filter-out host/main.c,$(wildcard host/*.c host/lab/*.c host/analysis/*.c)) \
 	$(BENCH_SRC)
 HOST_OBJ    := $(patsubst %,$(BUILD)/host/%.o,$(HOST_SRC))
+# SAN=1 (with BUILD=build-san): the host objects, hvflush and the tests under
+# AddressSanitizer (with LeakSanitizer) and UBSan, every finding fatal, built
+# by clang (SAN_CC), whose UBSan honours log_path (gcc 12's split runtimes
+# write UBSan's reports to stderr only).  The guest is freestanding, built by
+# $(CC) as always, and never sanitized.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_CC    ?= clang
+ifeq ($(SAN),1)
+HOST_CFLAGS += $(SAN_FLAGS) -O1 -g
+HOST_LIBS   += $(SAN_FLAGS)
+$(BUILD)/host/%: CC = $(SAN_CC)
+$(BUILD)/hvflush: CC = $(SAN_CC)
+$(BUILD)/tests/%: CC = $(SAN_CC)
+endif
 
 # ---- tests -------------------------------------------------------------------
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
@@ -82,6 +96,28 @@ $(BUILD)/tests/%: tests/integration/%.c tests/integration/harness.c tests/integr
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c %.o,$^) $(HOST_LIBS) -lcmocka
 
+# ---- the sanitized build (SAN=1 into build-san) ------------------------------
+# `make test` also builds the host objects, hvflush and every unit test with
+# ASan and UBSan into build-san and runs them, then a few integration tests
+# with the sanitized hvflush (HVFLUSH_BIN), then test_sanitizers: planted bugs
+# must fail, hvflush must be instrumented, and no process may have left a
+# report in SAN_LOG (every finding is fatal and logged there).
+SAN_BUILD     := build-san
+SAN_INTEG     := test_failures test_e2e test_compare_tcg test_import_tcg test_smoke_tcg
+SAN_UNIT_BIN  := $(patsubst tests/unit/%.c,$(SAN_BUILD)/tests/%,$(UNIT_SRC))
+SAN_INTEG_BIN := $(patsubst %,$(SAN_BUILD)/tests/%,$(SAN_INTEG))
+SAN_CHECK_BIN := $(SAN_BUILD)/tests/san_planted $(SAN_BUILD)/tests/test_sanitizers
+SAN_LOG       := $(CURDIR)/$(SAN_BUILD)/san-log
+SAN_ENV       := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:log_path=$(SAN_LOG)/asan \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOG)/ubsan \
+	HVFLUSH_SAN_LOG=$(SAN_LOG)
+$(BUILD)/tests/san_planted: tests/san/planted.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIBS)
+$(BUILD)/tests/test_sanitizers: tests/san/test_sanitizers.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIBS) -lcmocka
+
 deps:
 	@scripts/deps.sh
 
@@ -98,9 +134,13 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(INTEG_BIN)
-	@tests/run-tests.sh $(UNIT_BIN) $(INTEG_BIN)
+	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SAN=1 all $(SAN_UNIT_BIN) $(SAN_INTEG_BIN) \
+		$(SAN_CHECK_BIN)
+	@rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG)
+	@$(SAN_ENV) tests/run-tests.sh $(UNIT_BIN) $(INTEG_BIN) $(SAN_UNIT_BIN) \
+		HVFLUSH_BIN=$(SAN_BUILD)/hvflush $(SAN_INTEG_BIN) $(SAN_BUILD)/tests/test_sanitizers
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -12,6 +12,9 @@ PACKAGES="gcc make binutils pkg-config libhwloc-dev libjansson-dev libcmocka-dev
 qemu-system-x86 gnuplot-nox libgsl-dev chromium libpng-dev \
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf \
 busybox-static cpio xz-utils kmod"
+# clang and its runtimes (ASan, LeakSanitizer, UBSan): make test's sanitized
+# build of the host tool in build-san.
+PACKAGES="$PACKAGES clang libclang-rt-dev"
 
 missing=""
 for p in $PACKAGES; do

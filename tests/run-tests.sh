@@ -1,11 +1,16 @@
 #!/bin/sh
 # Runs every test binary given on the command line (cmocka groups), shows
-# their output, and closes with one summary line over all of them.
+# their output, and closes with one summary line over all of them.  An
+# argument NAME=VALUE is exported to the binaries after it (the Makefile's
+# HVFLUSH_BIN=build-san/hvflush before the sanitized integration tests).
 set -u
 
 passed=0
 failed=0
 for t in "$@"; do
+    case $t in
+    *=*) export "$t"; continue ;;
+    esac
     out=$(mktemp)
     echo "== $t"
     "$t" >"$out" 2>&1

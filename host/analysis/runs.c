@@ -237,7 +237,8 @@ static long list_runs(const char *dir, struct run_line **out)
         n += read_run(path, e->d_name, &lines[n]);
     }
     closedir(d);
-    qsort(lines, n, sizeof(*lines), line_order);
+    if (n)
+        qsort(lines, n, sizeof(*lines), line_order);
     *out = lines;
     return (long)n;
 }

@@ -141,6 +141,13 @@ void read_records(struct run_result *r)
     r->stream_ok = record_stream_finish(&s) == RECORD_STREAM_OK;
 }
 
+const char *hvflush_bin(void)
+{
+    const char *bin = getenv("HVFLUSH_BIN");
+
+    return bin && bin[0] ? bin : "build/hvflush";
+}
+
 struct run_result *run_hvflush(const char *args)
 {
     struct run_result *r = &result;
@@ -165,8 +172,8 @@ struct run_result *run_hvflush(const char *args)
     snprintf(r->out_dir, sizeof(r->out_dir), "%s", dir);
     snprintf(errpath, sizeof(errpath), "%s.stderr", dir);
     snprintf(outpath, sizeof(outpath), "%s.stdout", dir);
-    snprintf(cmd, sizeof(cmd), "build/hvflush %s --out %s --quiet 2>%s >%s", args, dir, errpath,
-             outpath);
+    snprintf(cmd, sizeof(cmd), "%s %s --out %s --quiet 2>%s >%s", hvflush_bin(), args, dir,
+             errpath, outpath);
     status = system(cmd);
     r->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
     f = fopen(outpath, "r");
@@ -325,12 +332,16 @@ bool lab_l2_stalled(const struct run_result *r)
 int sh_capture(const char *scratch_dir, char *out, size_t outcap, char *err, size_t errcap,
                const char *fmt_, va_list ap)
 {
-    char cmd[4096], o[700], e[700];
+    char cmd[4096], o[700], e[700], given[4000];
     FILE *f;
     size_t n;
     int status;
 
-    vsnprintf(cmd, sizeof(cmd), fmt_, ap);
+    vsnprintf(given, sizeof(given), fmt_, ap);
+    if (!strncmp(given, "build/hvflush ", 14))
+        snprintf(cmd, sizeof(cmd), "%s%s", hvflush_bin(), given + 13);
+    else
+        snprintf(cmd, sizeof(cmd), "%s", given);
     snprintf(o, sizeof(o), "%s/stdout", scratch_dir);
     snprintf(e, sizeof(e), "%s/stderr", scratch_dir);
     snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " >%s 2>%s", o, e);

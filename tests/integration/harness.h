@@ -46,6 +46,9 @@ struct run_result {
     unsigned nvps, nconformance, nprecision;
 };
 
+/* The hvflush binary under test: $HVFLUSH_BIN when set (the sanitized
+ * build-san/hvflush in `make test`), otherwise build/hvflush. */
+const char *hvflush_bin(void);
 /* Runs `build/hvflush <args> --out <fresh dir>`; fills r.  Returns r. */
 struct run_result *run_hvflush(const char *args);
 /* Parses the run directory's records.txt into r (called by run_hvflush). */
@@ -95,7 +98,8 @@ void csv_set(struct csv_table *t, unsigned row, const char *col, const char *v);
  * every other outcome is judged as usual. */
 bool lab_l2_stalled(const struct run_result *r);
 
-/* Runs the shell command fmt_ (printf-style) with its stdout and stderr in
+/* Runs the shell command fmt_ (printf-style; a leading "build/hvflush" is
+ * hvflush_bin()) with its stdout and stderr in
  * files under scratch_dir, their starts copied into out and err (NUL-ended).
  * Returns the exit status, 128 when killed by a signal. */
 int sh_capture(const char *scratch_dir, char *out, size_t outcap, char *err, size_t errcap,

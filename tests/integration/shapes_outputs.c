@@ -255,7 +255,7 @@ struct run_result *shapes_run_and_plot(const char *args, const char *what)
                 r->exit_code, r->err);
         return NULL;
     }
-    snprintf(cmd, sizeof(cmd), "build/hvflush plot '%s' >/dev/null", r->run_dir);
+    snprintf(cmd, sizeof(cmd), "%s plot '%s' >/dev/null", hvflush_bin(), r->run_dir);
     if (system(cmd) != 0) {
         fprintf(stderr, "hvflush plot failed\n");
         return NULL;

@@ -221,7 +221,7 @@ static int run_once(void **state)
         fprintf(stderr, "hvflush run exited %d: %s\n", run->exit_code, run->err);
         return -1;
     }
-    snprintf(cmd, sizeof(cmd), "build/hvflush plot '%s' >/dev/null", run->run_dir);
+    snprintf(cmd, sizeof(cmd), "%s plot '%s' >/dev/null", hvflush_bin(), run->run_dir);
     if (system(cmd) != 0) {
         fprintf(stderr, "hvflush plot failed\n");
         return -1;

@@ -112,7 +112,7 @@ static void test_probe_narrowing(void **state)
         const struct probe_case *c = &cases[i];
         struct fake_qemu q = { .refuse = c->refuse, .names_flag = c->names_flag };
         struct hv_result r;
-        char err[256], got[512], cpu[512];
+        char err[256], got[512], cpu[520];
 
         assert_true(hv_probe(&auto_req, "qemu64", fake_try, &q, &r, err, sizeof(err)));
         accepted_names(&r, got, sizeof(got));

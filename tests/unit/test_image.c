@@ -32,7 +32,7 @@ static int setup(void **state)
     assert_non_null(mkdtemp(dir));
     snprintf(guest, sizeof(guest), "%s/guest.elf", dir);
     snprintf(out, sizeof(out), "%s/out.iso", dir);
-    assert_true(write_file(guest, "\x7f" "ELF stand-in", 16));
+    assert_true(write_file(guest, "\x7f" "ELF stand-in\0\0\0", 16));
     return 0;
 }
 
@@ -302,7 +302,7 @@ static void test_layout(void **state)
     snprintf(path, sizeof(path), "%s/tree/boot/hvflush-guest.elf", dir);
     assert_true(read_file(path, &text, &len, 0));
     assert_int_equal(len, 16);
-    assert_memory_equal(text, "\x7f" "ELF stand-in", 16);
+    assert_memory_equal(text, "\x7f" "ELF stand-in\0\0\0", 16);
     free(text);
     snprintf(path, sizeof(path), "%s/tree/boot/grub/grub.cfg", dir);
     assert_true(file_has(path, "module2 /boot/sweep.txt sweep"));
