@@ -7,6 +7,8 @@
 
 void verdicts_count(const struct run_data *d, struct verdict_counts *out)
 {
+    const char *missing;
+
     memset(out, 0, sizeof(*out));
     for (unsigned i = 0; i < d->nconfigs; i++) {
         const char *v = collect_verdict(&d->configs[i]);
@@ -22,12 +24,21 @@ void verdicts_count(const struct run_data *d, struct verdict_counts *out)
         else if (!strcmp(v, "unsupported"))
             out->unsupported++;
     }
+    missing = json_string_value(json_object_get(json_object_get(d->guest, "platform"),
+                                                "missing"));
+    if (missing && strcmp(missing, "-") && strlen(missing) < sizeof(out->missing_cpus))
+        strcpy(out->missing_cpus, missing);
+    else if (missing && strcmp(missing, "-"))
+        strcpy(out->missing_cpus, "(more than fit this line)");
 }
 
 void verdicts_print(FILE *out, const struct verdict_counts *v)
 {
     fprintf(out, "verdicts: %u pass, %u inconclusive, %u fail, %u error, %u unsupported\n",
             v->pass, v->inconclusive, v->fail, v->error, v->unsupported);
+    if (v->missing_cpus[0])
+        fprintf(out, "cpus that never came up: %s (the configurations that need them read "
+                "error; exit status %d)\n", v->missing_cpus, HVFLUSH_EXIT_VERDICT);
 }
 
 json_t *verdicts_json(const struct verdict_counts *v)
@@ -39,5 +50,5 @@ json_t *verdicts_json(const struct verdict_counts *v)
 
 int verdicts_exit_status(const struct verdict_counts *v)
 {
-    return v->fail || v->error ? HVFLUSH_EXIT_VERDICT : 0;
+    return v->fail || v->error || v->missing_cpus[0] ? HVFLUSH_EXIT_VERDICT : 0;
 }
