@@ -8,6 +8,7 @@
 void verdicts_count(const struct run_data *d, struct verdict_counts *out)
 {
     const char *missing;
+    json_t *m;
 
     memset(out, 0, sizeof(*out));
     for (unsigned i = 0; i < d->nconfigs; i++) {
@@ -24,8 +25,12 @@ void verdicts_count(const struct run_data *d, struct verdict_counts *out)
         else if (!strcmp(v, "unsupported"))
             out->unsupported++;
     }
-    missing = json_string_value(json_object_get(json_object_get(d->guest, "platform"),
-                                                "missing"));
+    /* meta.json keeps a record value that reads as a number as one. */
+    m = json_object_get(json_object_get(d->guest, "platform"), "missing");
+    if (json_is_integer(m))
+        snprintf(out->missing_cpus, sizeof(out->missing_cpus), "%lld",
+                 (long long)json_integer_value(m));
+    missing = json_string_value(m);
     if (missing && strcmp(missing, "-") && strlen(missing) < sizeof(out->missing_cpus))
         strcpy(out->missing_cpus, missing);
     else if (missing && strcmp(missing, "-"))

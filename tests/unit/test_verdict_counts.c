@@ -113,6 +113,12 @@ static void test_missing_cpu_exits_three(void **state)
     verdicts_print(f, &c);
     fclose(f);
     assert_non_null(strstr(out, "cpus that never came up: 3,5"));
+    /* One CPU: meta.json holds the value as a number. */
+    d.guest = json_pack("{s:{s:i}}", "platform", "missing", 3);
+    verdicts_count(&d, &c);
+    json_decref(d.guest);
+    assert_string_equal(c.missing_cpus, "3");
+    assert_int_equal(verdicts_exit_status(&c), 3);
 }
 
 int main(void)
