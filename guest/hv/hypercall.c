@@ -26,7 +26,8 @@
  *     input page.
  * hv_usable() needs the page enabled and the VP index of every online CPU
  * read (a CPU that never came up, smp.c, has none).  Where the interface
- * is unavailable and hv_pretend is set, pretend.c makes one up.
+ * is unavailable and hv_pretend is set, pretend.c makes one up (where it
+ * is usable, pretend.c forces its advertisement).
  *
  * hv_hypercall()/hv_hypercall_xmm() call the page with interrupts off
  * (the per-CPU input page must not be reused underneath a call) and turn a
@@ -282,4 +283,5 @@ void hv_init(void)
            hv_info.vendor, (uint64_t)(uintptr_t)hv_hypercall_page, hv_info.hypercall_msr,
            hv_info.vp_indexes_read, nr_cpus, hv_info.why_unavailable ? ", unusable: " : "",
            hv_info.why_unavailable ? hv_info.why_unavailable : "");
+    hv_pretend_interface();
 }

@@ -3,7 +3,13 @@
  * hypercalls that fault or are refused (sweep `inject hv-pretend` and
  * `hv-unknown-status`; guest/hv.h, hv_pretend).
  *
- * Only where hv_init() found no usable interface (TCG, a KVM without
+ * Where hv_init() found a usable interface, only the advertisement is
+ * forced: remote flush and ExProcessorMasks recommended and XMM input
+ * offered, whatever CPUID said, so a hypervisor that enforces its CPUID
+ * (KVM with hv-enforce-cpuid) refuses the calls for real (ACCESS_DENIED,
+ * #UD for XMM input).
+ *
+ * Where it found none (TCG, a KVM without
  * Hyper-V emulation): the flags a Hyper-V with remote flush would set are
  * set (remote flush and ExProcessorMasks recommended, hypercall MSRs
  * granted, XMM input not offered), each online CPU's VP index is its CPU
@@ -30,13 +36,30 @@ bool hv_pretend;
 static const uint8_t vmcall_ret[] = { 0x0f, 0x01, 0xc1, 0xc3 };     /* Intel */
 static const uint8_t vmmcall_ret[] = { 0x0f, 0x01, 0xd9, 0xc3 };    /* AMD, others */
 
+/* A real, usable interface: only what it advertises is forced. */
+static void force_advertised(void)
+{
+    hv_info.pretended = true;
+    hv_info.remote_flush = hv_info.ex_processor_masks = true;
+    hv_info.use_remote_flush = hv_info.use_ex_masks = true;
+    hv_info.xmm_input = true;
+    printk("hyperv: pretending remote flush, ExProcessorMasks and XMM input are advertised "
+           "(inject)\n");
+}
+
 void hv_pretend_interface(void)
 {
     char vendor[13];
     bool intel;
     unsigned cpu;
 
-    if (!hv_pretend || hv_info.hypercall_enabled || !hv_hypercall_page)
+    if (!hv_pretend)
+        return;
+    if (hv_usable()) {
+        force_advertised();
+        return;
+    }
+    if (hv_info.hypercall_enabled || !hv_hypercall_page)
         return;
     cpu_vendor(vendor);
     intel = !strcmp(vendor, "GenuineIntel");

@@ -62,7 +62,9 @@ extern struct hv_info hv_info;
 /* enum hv_rule, the sweep's hv-rule: set before hv_init(). */
 extern uint8_t hv_flush_rule;
 /* Set before hv_init() (sweep `inject hv-pretend`, `hv-unknown-status`):
- * where no usable Hyper-V interface is found, act as if one were there --
+ * where a usable interface is found, act as if it advertised remote flush,
+ * ExProcessorMasks and XMM input; where none is found, act as if one were
+ * there --
  * remote flush and ExProcessorMasks advertised, XMM input not, VP index =
  * CPU number, and a hypercall page holding what a hypervisor writes there
  * (`vmcall; ret` on Intel, `vmmcall; ret` elsewhere).  Every call then

@@ -1,0 +1,95 @@
+/*
+ * Guest robustness against a real KVM, in the nested lab: L2 gets
+ * hv-enforce-cpuid without hv-tlbflush and hv-xmm-input, so KVM checks each
+ * call against the CPUID it gave the guest, and `inject hv-pretend` makes
+ * the guest take remote flush and XMM input as advertised (the `hyperv`
+ * record says pretend=1).  KVM's real answers:
+ *  - HvCallFlushVirtualAddressSpace with memory input: ACCESS_DENIED (6),
+ *    recorded as "advertised-but-refused-ACCESS_DENIED" with status 0x6;
+ *  - the same with XMM fast input: #UD raised by KVM inside the hypercall
+ *    page, caught by the guest: "hypercall-raised-ud-at-rip-0x...", vector 6.
+ * The ipi and local configurations after them are measured, the run is
+ * complete (status ok) and exits 3.  A run that stalled in L2 before its
+ * first console byte (lab_l2_stalled) is skipped, saying so.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "harness.h"
+
+#define SWEEP "tests/sweeps/guest-faults-lab.sweep"
+
+/* The error record of configuration id, copied into rec. */
+static void error_record(const struct run_result *r, const char *id, struct record *rec)
+{
+    char path[600], line[RECORD_LINE_MAX + 2];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/records.txt", r->run_dir);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f))
+        if (record_parse(line, strlen(line), rec) == RECORD_OK &&
+            !strcmp(rec->type, "error") && record_get(rec, "id") &&
+            !strcmp(record_get(rec, "id"), id)) {
+            fclose(f);
+            return;
+        }
+    fclose(f);
+    fail_msg("no error record for configuration %s", id);
+}
+
+static void test_kvm_refuses_what_it_does_not_advertise(void **state)
+{
+    struct run_result *r = run_hvflush("run --accel lab --smp 2 --hv "
+                                       "hv-vpindex,hv-relaxed,hv-enforce-cpuid --sweep " SWEEP);
+    struct record rec;
+    char want[96], v[64];
+
+    (void)state;
+    if (lab_l2_stalled(r)) {
+        print_message("skipped: L2 stalled before its first console byte (lab_l2_stalled)\n");
+        skip();
+    }
+    if (r->exit_code != 3)
+        fail_msg("exit %d (wanted 3); stderr: %s", r->exit_code, r->err);
+    meta_string(r, "status", v, sizeof(v));
+    assert_string_equal(v, "ok");
+    meta_value(r, "guest", "hyperv", "pretend", v, sizeof(v));
+    assert_string_equal(v, "1");
+    assert_int_equal(r->nconfigs, 4);
+
+    /* Slow input: a real status from KVM's access check. */
+    assert_string_equal(r->cfg[0].error, "advertised-but-refused-ACCESS_DENIED");
+    error_record(r, "0", &rec);
+    assert_string_equal(record_get(&rec, "status"), "0x6");
+    assert_string_equal(record_get(&rec, "vector"), "0");
+
+    /* XMM fast input: a real #UD from KVM, caught by the guest. */
+    error_record(r, "1", &rec);
+    assert_string_equal(record_get(&rec, "vector"), "6");
+    assert_string_equal(record_get(&rec, "status"), "-");
+    snprintf(want, sizeof(want), "hypercall-raised-ud-at-rip-%s", record_get(&rec, "rip"));
+    assert_string_equal(r->cfg[1].error, want);
+    assert_int_equal(r->cfg[0].nsamples + r->cfg[1].nsamples, 0);
+
+    /* The rest of the sweep ran. */
+    assert_int_equal(r->cfg[2].nsamples, r->cfg[2].samples_declared);
+    assert_string_equal(r->cfg[2].error, "");
+    assert_int_equal(r->cfg[3].nsamples, r->cfg[3].samples_declared);
+    assert_non_null(strstr(r->out, "advertised-but-refused-ACCESS_DENIED"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kvm_refuses_what_it_does_not_advertise),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
