@@ -4,10 +4,11 @@
  * `hv-unknown-status`; guest/hv.h, hv_pretend).
  *
  * Where hv_init() found a usable interface, only the advertisement is
- * forced: remote flush and ExProcessorMasks recommended and XMM input
+ * forced: remote flush, ExProcessorMasks and cluster IPIs recommended
+ * (the last through hv_cluster_ipi_advertised(), ipi.c) and XMM input
  * offered, whatever CPUID said, so a hypervisor that enforces its CPUID
- * (KVM with hv-enforce-cpuid) refuses the calls for real (ACCESS_DENIED,
- * #UD for XMM input).
+ * (KVM with hv-enforce-cpuid) refuses the calls for real (ACCESS_DENIED
+ * for a call whose bit is clear, #UD for XMM input).
  *
  * Where it found none (TCG, a KVM without
  * Hyper-V emulation): the flags a Hyper-V with remote flush would set are
