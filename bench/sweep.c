@@ -348,7 +348,8 @@ static bool parse_line(struct sweep *sw, const char *s, size_t n, unsigned linen
         if (!sweep_inject_from_name(w[1].s, w[1].n, &sw->inject))
             return fail(err, lineno, "unknown fault '", w[1].s, w[1].n,
                         "' for inject (none, page-fault, hang, no-end, "
-                        "skip-flush, hv-wrong-mask)");
+                        "skip-flush, hv-wrong-mask, hv-pretend, hv-unknown-status, "
+                        "ap-never-starts)");
         return true;
     }
     if (text_eq_n(w[0].s, w[0].n, "seed")) {

@@ -25,6 +25,8 @@ const struct hv_flag_info hv_flag_table[] = {
     { "hv-synic", "hv-vpindex", false, "synthetic interrupt controller" },
     { "hv-reset", NULL, false, "reset MSR" },
     { "hv-crash", NULL, false, "crash MSRs" },
+    { "hv-enforce-cpuid", NULL, false,
+      "KVM refuses what CPUID does not advertise (ACCESS_DENIED, #UD for XMM input)" },
 };
 const unsigned hv_flag_count = sizeof(hv_flag_table) / sizeof(hv_flag_table[0]);
 
@@ -63,7 +65,7 @@ bool hv_request_parse(const char *spec, struct hv_request *r, char *err, size_t 
             return fmt(err, cap, "--hv: unknown flag '%.*s' (known: auto, off, or a list of "
                        "hv-vpindex, hv-relaxed, hv-tlbflush, hv-tlbflush-ext, hv-xmm-input, "
                        "hv-ipi, hv-frequencies, hv-time, hv-vapic, hv-runtime, hv-synic, "
-                       "hv-reset, hv-crash)", (int)n, p), false;
+                       "hv-reset, hv-crash, hv-enforce-cpuid)", (int)n, p), false;
         if (in_list(r->flags, r->n, name))
             return fmt(err, cap, "--hv: %s is given twice", name), false;
         r->flags[r->n++] = f;

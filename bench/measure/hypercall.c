@@ -23,6 +23,7 @@
 #include <bench/hv_vps.h>
 #include <guest/console.h>
 #include <guest/percpu.h>
+#include <guest/string.h>
 #include "hypercall.h"
 #include "measure.h"
 #include "space.h"
@@ -173,6 +174,21 @@ struct hv_result hv_config_control_flush(void)
     return control_refused ? not_prepared(control_refused) : hv_flush_issue(&control_call);
 }
 
+/* A status by which a hypervisor says it does not offer a call at all. */
+static bool status_refuses_call(uint16_t status)
+{
+    return status == HV_STATUS_INVALID_HYPERCALL_CODE || status == HV_STATUS_ACCESS_DENIED;
+}
+
+static const char *vector_word(uint8_t vector)
+{
+    switch (vector) {
+    case 6: return "ud";
+    case 13: return "gp";
+    default: return NULL;
+    }
+}
+
 const char *hv_result_problem(const struct hv_result *r, char *buf, unsigned n)
 {
     if (r->refused) {
@@ -180,14 +196,36 @@ const char *hv_result_problem(const struct hv_result *r, char *buf, unsigned n)
         return buf;
     }
     if (r->faulted) {
-        snprintk(buf, n, "hv-fault-%u", r->vector);
+        if (vector_word(r->vector))
+            snprintk(buf, n, "hypercall-raised-%s-at-rip-0x%llx", vector_word(r->vector),
+                     (unsigned long long)r->fault_rip);
+        else
+            snprintk(buf, n, "hypercall-raised-vector-%u-at-rip-0x%llx", r->vector,
+                     (unsigned long long)r->fault_rip);
         return buf;
     }
     if (r->status != HV_STATUS_SUCCESS) {
-        snprintk(buf, n, "hv-status-%s", hv_status_name(r->status));
+        if (!strcmp(hv_status_name(r->status), "UNKNOWN"))
+            snprintk(buf, n, "unknown-hypervisor-status-0x%x", r->status);
+        else if (status_refuses_call(r->status) && hv_info.remote_flush)
+            snprintk(buf, n, "advertised-but-refused-%s", hv_status_name(r->status));
+        else
+            snprintk(buf, n, "hv-status-%s", hv_status_name(r->status));
         return buf;
     }
     if (r->incomplete)
         return "incomplete-reps";
     return NULL;
+}
+
+struct hv_result hv_result_with_status(struct hv_result r, uint16_t status)
+{
+    r.faulted = false;
+    r.vector = 0;
+    r.fault_rip = 0;
+    r.incomplete = false;
+    r.refused = HV_REFUSED_NONE;
+    r.status = status;
+    r.raw = status;
+    return r;
 }

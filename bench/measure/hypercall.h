@@ -10,6 +10,7 @@
 #define BENCH_MEASURE_HYPERCALL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <bench/sweep.h>
 #include <guest/hv.h>
 
@@ -33,8 +34,20 @@ struct hv_result hv_config_flush(void);
  * flush.  (An empty set would not do: KVM takes a non-Ex ProcessorMask of
  * 0 as "all processors", a workaround for Windows Server 2012.) */
 struct hv_result hv_config_control_flush(void);
-/* "hv-status-INVALID_PARAMETER", "hv-fault-6", "incomplete-reps": why a
- * call did not succeed; NULL when it did. */
+/* Why a call did not succeed, as one record word; NULL when it did:
+ *   hypercall-raised-ud-at-rip-0x1a2000   it faulted (#UD; `gp` for #GP,
+ *                                         `vector-N` for another)
+ *   unknown-hypervisor-status-0x7777      a status the TLFS does not name
+ *   advertised-but-refused-ACCESS_DENIED  INVALID_HYPERCALL_CODE or
+ *                                         ACCESS_DENIED although CPUID
+ *                                         recommends the remote flush calls
+ *   hv-status-INVALID_PARAMETER           any other status
+ *   hv-refused-..., incomplete-reps       not issued / rep call stalled */
 const char *hv_result_problem(const struct hv_result *r, char *buf, unsigned n);
+/* The status `inject hv-unknown-status` puts in place of what a timed
+ * flush call returned (latency.c). */
+#define HV_INJECTED_STATUS 0x7777
+/* r as it would read had the hypervisor answered status (no fault). */
+struct hv_result hv_result_with_status(struct hv_result r, uint16_t status);
 
 #endif

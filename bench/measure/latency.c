@@ -23,7 +23,11 @@
  *   call returns, so no acknowledgement is needed.  The call's input was
  *   built once per configuration (hv_config_set_targets), outside the timed
  *   region.  A call that fails or faults ends the configuration with an
- *   error record naming the status or the vector; the run goes on.
+ *   error record naming the status or the vector and RIP (the fault is
+ *   caught by guest/hv/trap.c, so the guest lives on), with the raw status,
+ *   vector and RIP as fields; the run goes on with the next configuration.
+ *   `inject hv-unknown-status` replaces each timed call's answer with
+ *   status 0x7777, after the call and outside the timed region.
  *
  * Baselines (hv-null, hv-invalid, cpuid), on the initiator alone: each
  *   sample times one call prepared outside the timed region (baseline.c)
@@ -77,6 +81,8 @@ struct latency_job {
     struct latency_counts counts;
     const char *problem;       /* NULL, or why the configuration was abandoned */
     char problem_buf[48];
+    bool hv_failed;            /* the problem is hv_last's (a hypercall's answer) */
+    struct hv_result hv_last;
 };
 
 static void touch_window(uint32_t pages)
@@ -158,8 +164,11 @@ static void measure_baseline(struct latency_job *j)
             r = hv_baseline_issue();
             t1 = tsc_end();
             j->problem = hv_baseline_problem(c, &r, j->problem_buf, sizeof(j->problem_buf));
-            if (j->problem)
+            if (j->problem) {
+                j->hv_failed = true;
+                j->hv_last = r;
                 return;
+            }
         }
         keep(j, &g, true, t0, t1);
     }
@@ -183,7 +192,11 @@ static bool timed_flush(struct latency_job *j, uint64_t *t0, uint64_t *t1)
     *t0 = tsc_begin();
     r = hv_config_flush();
     *t1 = tsc_end();
+    if (bench_inject == INJECT_HV_UNKNOWN_STATUS && !r.refused)
+        r = hv_result_with_status(r, HV_INJECTED_STATUS);
     j->problem = hv_result_problem(&r, j->problem_buf, sizeof(j->problem_buf));
+    j->hv_failed = j->problem != NULL;
+    j->hv_last = r;
     return !j->problem;
 }
 
@@ -239,11 +252,23 @@ static void run_job(void *arg)
         shootdown_signal_stop();
 }
 
-static void emit_error(const struct sweep_config *c, const char *what)
+/* The error record; for a hypercall's answer (r not NULL) with the raw
+ * status, the vector and the RIP of a fault at its end. */
+static void emit_error(const struct sweep_config *c, const char *what,
+                       const struct hv_result *r)
 {
     record_begin(&records, "error");
     record_u64(&records, "id", c->id);
     record_str(&records, "what", what);
+    if (r) {
+        char hex[24];
+
+        snprintk(hex, sizeof(hex), "0x%x", r->status);
+        record_str(&records, "status", r->faulted || r->refused ? "-" : hex);
+        record_u64(&records, "vector", r->faulted ? r->vector : 0);
+        snprintk(hex, sizeof(hex), "0x%llx", (unsigned long long)r->fault_rip);
+        record_str(&records, "rip", r->faulted ? hex : "-");
+    }
     record_finish(&records);
     printk("config %u: %s\n", c->id, what);
 }
@@ -259,6 +284,7 @@ bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
     job.samples = samples;
     job.counts.clamped = job.counts.excluded = 0;
     job.problem = NULL;
+    job.hv_failed = false;
     if (remote)             /* targets=self, all: the initiator is one of them */
         shootdown_set_initiator(c->initiator);
     if (c->initiator >= nr_cpus || (remote && c->target_set == TARGETS_OTHERS &&
@@ -266,7 +292,7 @@ bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
         (remote && !shootdown_start_cpus(cpus, c->targets, c->state,
                                          hv ? FLUSH_INVLPG : c->flush, c->pages, hv))) {
         shootdown_set_initiator(UINT32_MAX);
-        emit_error(c, "not-enough-cpus");
+        emit_error(c, "not-enough-cpus", NULL);
         return false;
     }
     if (c->initiator == self) {
@@ -281,6 +307,6 @@ bool latency_measure(const struct sweep_config *c, const uint32_t *cpus,
         shootdown_stop();
     *counts = job.counts;
     if (job.problem)
-        emit_error(c, job.problem);
+        emit_error(c, job.problem, job.hv_failed ? &job.hv_last : NULL);
     return !job.problem;
 }

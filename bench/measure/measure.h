@@ -34,6 +34,14 @@ extern enum sweep_inject bench_inject;
 /* run.c: the sweep driver, called by the guest's main. */
 int bench_run(void);
 
+/* cpus_missing.c: NULL when every CPU configuration c would use is online
+ * (its initiator, targets[0..ntargets), precision and throughput CPUs),
+ * else "cpu-N-never-came-up" for the first that is not, in buf. */
+const char *config_missing_cpu(const struct sweep_config *c, const uint32_t *targets,
+                               uint32_t ntargets, char *buf, unsigned cap);
+/* The CPUs that never came up as a cpu_list_format() list ("-" for none). */
+void cpus_missing_list(char *buf, unsigned cap);
+
 /* timer.c: the cost of an empty timed region, in cycles. */
 struct timer_overhead { uint64_t min, p1, p50, p99; uint32_t n; };
 void timer_measure_overhead(struct timer_overhead *out);

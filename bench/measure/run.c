@@ -67,6 +67,7 @@ static void tsc_from_hyperv(void)
 
 static void emit_platform(void)
 {
+    static char missing[RECORD_LINE_MAX / 2];
     char vendor[13], hv[13];
     unsigned i;
 
@@ -81,12 +82,15 @@ static void emit_platform(void)
     record_u64(&records, "tsc_hz", tsc_info.hz);
     record_str(&records, "tsc_src", tsc_info.source);
     record_u64(&records, "tsc_invariant", tsc_info.invariant);
+    cpus_missing_list(missing, sizeof(missing));
+    record_str(&records, "missing", missing);
     record_finish(&records);
     emit_hypervisor();
     for (i = 0; i < nr_cpus; i++) {
         record_begin(&records, "cpu");
         record_u64(&records, "idx", i);
         record_u64(&records, "apic_id", percpu_of(i)->apic_id);
+        record_u64(&records, "online", cpu_online(i));
         record_finish(&records);
     }
 }
@@ -220,7 +224,7 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
     struct latency_counts counts;
     enum verdict v = VERDICT_UNSUPPORTED;
     const char *why_not = NULL;
-    char label[64];
+    char label[64], missing_buf[40];
     bool placed;
 
     sweep_config_label(c, label, sizeof(label));
@@ -232,6 +236,16 @@ static void measure_config(const struct sweep_config *c, uint32_t n, int total,
         record_u64(&records, "id", c->id);
         record_str(&records, "what", "not-enough-cpus");
         record_finish(&records);
+        return;
+    }
+    if ((why_not = config_missing_cpu(c, target_cpus, c->targets, missing_buf,
+                                      sizeof(missing_buf)))) {
+        /* A CPU it needs never came up (cpus_missing.c): the next one runs. */
+        record_begin(&records, "error");
+        record_u64(&records, "id", c->id);
+        record_str(&records, "what", why_not);
+        record_finish(&records);
+        printk("[%u/%d] %-24s error (%s)\n", n + 1, total, label, why_not);
         return;
     }
     why_not = space_unsupported(c);    /* pcid=on without PCID */
@@ -330,6 +344,7 @@ int bench_run(void)
     if (guest_portable_mode() && !emit_sweeptext(sweep_text, (size_t)len))
         return give_up("sweeptext-line-too-long");
     hv_flush_rule = sweep.hv_rule;
+    hv_pretend = sweep.inject == INJECT_HV_PRETEND || sweep.inject == INJECT_HV_UNKNOWN_STATUS;
     /* Before the platform record: its tsc_hz may come from Hyper-V. */
     hv_init();
     tsc_from_hyperv();
@@ -337,7 +352,7 @@ int bench_run(void)
     hv_emit_records();
     conformance_run();
     tsc_skew_measure();
-    printk("cpus_online=%u apic=%s tsc=%llu Hz (%s, invariant=%d)\n", nr_cpus,
+    printk("cpus_online=%u apic=%s tsc=%llu Hz (%s, invariant=%d)\n", nr_cpus_online,
            apic_mode_name(), (unsigned long long)tsc_info.hz, tsc_info.source,
            tsc_info.invariant);
 

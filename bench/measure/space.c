@@ -86,6 +86,8 @@ static void flush_every_cpu(void)
             aspace_flush_everything();
             continue;
         }
+        if (!cpu_online(cpu))          /* never came up: runs nothing */
+            continue;
         smp_call(cpu, flush_here, NULL);
         smp_wait_idle(cpu);
     }

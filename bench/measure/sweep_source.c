@@ -47,7 +47,7 @@ static bool portable_forced_by_fw_cfg(void)
     return fwcfg_read_file("opt/hvflush/portable", v, 1) == 1 && v[0] == '1';
 }
 
-long sweep_source_read(char *text, size_t cap)
+static long read_source(char *text, size_t cap)
 {
     long len = fwcfg_read_file(SWEEP_FW_CFG_FILE, text, cap);
 
@@ -56,4 +56,20 @@ long sweep_source_read(char *text, size_t cap)
     else if (portable_forced_by_fw_cfg())
         guest_set_portable_mode();
     return len;
+}
+
+/* The first read (bench_early(), before the APs start) is kept, so the
+ * sweep is read -- and portable mode announced -- once; later calls get
+ * that copy. */
+long sweep_source_read(char *text, size_t cap)
+{
+    static char first[SWEEP_TEXT_MAX];
+    static long first_len = -2;        /* -2: not read yet */
+
+    if (first_len == -2)
+        first_len = read_source(first, sizeof(first));
+    if (first_len < 0 || (size_t)first_len > cap)
+        return -1;
+    memcpy(text, first, (size_t)first_len);
+    return first_len;
 }

@@ -101,6 +101,8 @@ void tsc_skew_measure(void)
         int64_t offset;
         uint64_t unc;
 
+        if (!cpu_online(cpu))          /* never came up: no record */
+            continue;
         skew_one(cpu, &s);
         offset = s.lo + (s.hi - s.lo) / 2;
         unc = (uint64_t)(s.hi - s.lo) / 2;

@@ -23,6 +23,7 @@ struct hv_cpu {
     uint32_t vp_index;            /* HV_X64_MSR_VP_INDEX as read on this CPU */
     bool vp_valid;                /* that read was made and succeeded */
     uint8_t vp_fault;             /* vector if that read faulted */
+    uint64_t fault_rip;           /* RIP of the fault caught during the last call */
 };
 extern struct hv_cpu hv_cpus[MAX_CPUS];
 
@@ -71,5 +72,11 @@ void hv_detect_features(void);
 
 /* hypercall.c: this CPU's state. */
 struct hv_cpu *hv_this_cpu(void);
+/* hypercall.c: every online CPU's VP index was read (hv_usable() needs it). */
+extern bool hv_vp_all_read;
+
+/* pretend.c: with hv_pretend set and no usable interface, makes one up
+ * (see guest/hv.h); called at the end of hv_init(). */
+void hv_pretend_interface(void);
 
 #endif

@@ -24,7 +24,10 @@
  *  5. reads HV_X64_MSR_VP_INDEX on every CPU (smp_call on the APs) and keeps
  *     the cpu <-> APIC id <-> VP index map, and gives each CPU a 4 KiB
  *     input page.
- * hv_usable() needs the page enabled and every VP index read.
+ * hv_usable() needs the page enabled and the VP index of every online CPU
+ * read (a CPU that never came up, smp.c, has none).  Where the interface
+ * is unavailable and hv_pretend is set, pretend.c makes one up (where it
+ * is usable, pretend.c forces its advertisement).
  *
  * hv_hypercall()/hv_hypercall_xmm() call the page with interrupts off
  * (the per-CPU input page must not be reused underneath a call) and turn a
@@ -45,7 +48,7 @@
 
 struct hv_cpu hv_cpus[MAX_CPUS];
 uint8_t *hv_hypercall_page;
-static bool vp_all_read;
+bool hv_vp_all_read;
 
 struct hv_cpu *hv_this_cpu(void)
 {
@@ -59,7 +62,7 @@ void *hv_input_page(void)
 
 bool hv_usable(void)
 {
-    return hv_info.hypercall_enabled && vp_all_read && !hv_info.why_unavailable;
+    return hv_info.hypercall_enabled && hv_vp_all_read && !hv_info.why_unavailable;
 }
 
 uint32_t hv_vp_index(unsigned cpu)
@@ -76,6 +79,7 @@ static struct hv_result result_of(uint64_t rax, const struct hv_cpu *c)
     if (c->vector) {
         r.faulted = true;
         r.vector = c->vector;
+        r.fault_rip = c->fault_rip;
         r.status = HV_RESULT_NOT_ISSUED;
         return r;
     }
@@ -167,6 +171,8 @@ static void read_all_vp_indexes(void)
 
     read_vp_index(NULL);
     for (cpu = 1; cpu < nr_cpus; cpu++) {
+        if (!cpu_online(cpu))          /* never came up: no VP index */
+            continue;
         smp_call(cpu, read_vp_index, NULL);
         smp_wait_idle(cpu);
     }
@@ -174,7 +180,7 @@ static void read_all_vp_indexes(void)
     for (cpu = 0; cpu < nr_cpus; cpu++)
         if (hv_cpus[cpu].vp_valid)
             hv_info.vp_indexes_read++;
-    vp_all_read = hv_info.vp_indexes_read == nr_cpus;
+    hv_vp_all_read = hv_info.vp_indexes_read == nr_cpus_online;
 }
 
 /* Records the first caught MSR fault; returns true if v is non-zero. */
@@ -265,15 +271,17 @@ void hv_init(void)
     hv_info.why_unavailable = establish();
     if (!hv_info.hypercall_enabled) {
         printk("hyperv: unavailable (%s)\n", hv_info.why_unavailable);
+        hv_pretend_interface();
         return;
     }
     for (cpu = 0; cpu < nr_cpus; cpu++)
         hv_cpus[cpu].input_page = page_alloc();
     read_all_vp_indexes();
-    if (!vp_all_read)
+    if (!hv_vp_all_read)
         hv_info.why_unavailable = "vp-index-unreadable";
     printk("hyperv: vendor \"%s\" hypercall page at 0x%lx (msr 0x%lx), %u/%u VP indexes%s%s\n",
            hv_info.vendor, (uint64_t)(uintptr_t)hv_hypercall_page, hv_info.hypercall_msr,
            hv_info.vp_indexes_read, nr_cpus, hv_info.why_unavailable ? ", unusable: " : "",
            hv_info.why_unavailable ? hv_info.why_unavailable : "");
+    hv_pretend_interface();
 }

@@ -35,7 +35,8 @@ static struct hv_result refused(uint8_t why)
 
 bool hv_cluster_ipi_advertised(bool ex)
 {
-    return (hv_info.recommendations & HV_ENLIGHT_CLUSTER_IPI) &&
+    /* hv_info.pretended: `inject hv-pretend` takes it as advertised (pretend.c). */
+    return (hv_info.recommendations & HV_ENLIGHT_CLUSTER_IPI || hv_info.pretended) &&
            (!ex || hv_info.ex_processor_masks);
 }
 

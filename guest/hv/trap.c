@@ -14,7 +14,8 @@
  *    RAX to HV_FAULT_RAX.
  *  - RIP on the rdmsr/wrmsr of the MSR stubs: RIP to hv_msr_resume (a
  *    `ret`) with RAX = the vector.
- * The vector is kept in hv_cpus[cpu].vector.  Any other #UD/#GP, or one
+ * The vector is kept in hv_cpus[cpu].vector, the faulting RIP in
+ * hv_cpus[cpu].fault_rip.  Any other #UD/#GP, or one
  * while no access is in flight, goes to the platform's fatal report
  * (idt_fatal_exception()), as if no handler were installed.
  *
@@ -140,6 +141,7 @@ static void hv_trap(struct irq_frame *f)
         idt_fatal_exception(f);
     }
     c->vector = (uint8_t)f->vector;
+    c->fault_rip = rip;
 }
 
 void hv_trap_init(void)

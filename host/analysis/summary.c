@@ -229,7 +229,7 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
         noise = !strcmp(noise_flag(d, &s), "1");
         noisy += noise;
         unverified = c->unsupported[0] ? NULL : sweep_space_unverified_reason(&c->cfg);
-        if (noise || c->clamped || c->excluded || unverified)
+        if (noise || c->clamped || c->excluded || unverified || c->error[0])
             fprintf(out, "  %-12s", collect_verdict(c));
         else
             fprintf(out, "  %s", collect_verdict(c));
@@ -243,6 +243,8 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
             fprintf(out, " %s", unverified);
         if (c->guest_ci_wide)
             fputs(" ci-wide", out);
+        if (c->error[0])                /* the guest's reason, e.g. a hypercall's fault */
+            fprintf(out, " %s", c->error);
         fputc('\n', out);
         with_clamped += c->clamped != 0;
         with_excluded += c->excluded != 0;

@@ -7,6 +7,9 @@
 
 void verdicts_count(const struct run_data *d, struct verdict_counts *out)
 {
+    const char *missing;
+    json_t *m;
+
     memset(out, 0, sizeof(*out));
     for (unsigned i = 0; i < d->nconfigs; i++) {
         const char *v = collect_verdict(&d->configs[i]);
@@ -22,12 +25,25 @@ void verdicts_count(const struct run_data *d, struct verdict_counts *out)
         else if (!strcmp(v, "unsupported"))
             out->unsupported++;
     }
+    /* meta.json keeps a record value that reads as a number as one. */
+    m = json_object_get(json_object_get(d->guest, "platform"), "missing");
+    if (json_is_integer(m))
+        snprintf(out->missing_cpus, sizeof(out->missing_cpus), "%lld",
+                 (long long)json_integer_value(m));
+    missing = json_string_value(m);
+    if (missing && strcmp(missing, "-") && strlen(missing) < sizeof(out->missing_cpus))
+        strcpy(out->missing_cpus, missing);
+    else if (missing && strcmp(missing, "-"))
+        strcpy(out->missing_cpus, "(more than fit this line)");
 }
 
 void verdicts_print(FILE *out, const struct verdict_counts *v)
 {
     fprintf(out, "verdicts: %u pass, %u inconclusive, %u fail, %u error, %u unsupported\n",
             v->pass, v->inconclusive, v->fail, v->error, v->unsupported);
+    if (v->missing_cpus[0])
+        fprintf(out, "cpus that never came up: %s (the configurations that need them read "
+                "error; exit status %d)\n", v->missing_cpus, HVFLUSH_EXIT_VERDICT);
 }
 
 json_t *verdicts_json(const struct verdict_counts *v)
@@ -39,5 +55,5 @@ json_t *verdicts_json(const struct verdict_counts *v)
 
 int verdicts_exit_status(const struct verdict_counts *v)
 {
-    return v->fail || v->error ? HVFLUSH_EXIT_VERDICT : 0;
+    return v->fail || v->error || v->missing_cpus[0] ? HVFLUSH_EXIT_VERDICT : 0;
 }

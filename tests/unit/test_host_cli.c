@@ -184,7 +184,7 @@ static const struct {
     { 4, { "hvflush", "run", "--hv", "hv-bogus" },
       "--hv: unknown flag 'hv-bogus' (known: auto, off, or a list of hv-vpindex, hv-relaxed, "
       "hv-tlbflush, hv-tlbflush-ext, hv-xmm-input, hv-ipi, hv-frequencies, hv-time, hv-vapic, "
-      "hv-runtime, hv-synic, hv-reset, hv-crash)" },
+      "hv-runtime, hv-synic, hv-reset, hv-crash, hv-enforce-cpuid)" },
     { 4, { "hvflush", "run", "--hv", "hv-vpindex,hv-ipi,hv-ipi" }, "--hv: hv-ipi is given twice" },
     { 4, { "hvflush", "run", "--hv", "hv-vpindex,,hv-relaxed" },
       "--hv: empty flag in 'hv-vpindex,,hv-relaxed'" },
@@ -192,7 +192,7 @@ static const struct {
     { 4, { "hvflush", "run", "--hv", "auto,hv-relaxed" },
       "--hv: unknown flag 'auto' (known: auto, off, or a list of hv-vpindex, hv-relaxed, "
       "hv-tlbflush, hv-tlbflush-ext, hv-xmm-input, hv-ipi, hv-frequencies, hv-time, hv-vapic, "
-      "hv-runtime, hv-synic, hv-reset, hv-crash)" },
+      "hv-runtime, hv-synic, hv-reset, hv-crash, hv-enforce-cpuid)" },
     { 4, { "hvflush", "run", "--hv", "hv-tlbflush" },
       "--hv: hv-tlbflush needs hv-vpindex (QEMU refuses it alone); add it to the list" },
     { 4, { "hvflush", "run", "--hv", "hv-vpindex,hv-tlbflush-ext" },

@@ -38,6 +38,14 @@ static void test_defaults_and_directives(void **state)
     assert_true(parse("name z\ninject page-fault\n", &err));
     assert_int_equal(sw.inject, INJECT_PAGE_FAULT);
     assert_string_equal(sweep_inject_name(sw.inject), "page-fault");
+    /* The guest-robustness faults (bench/sweeps/README.md). */
+    assert_true(parse("name z\ninject hv-pretend\n", &err));
+    assert_int_equal(sw.inject, INJECT_HV_PRETEND);
+    assert_true(parse("name z\ninject hv-unknown-status\n", &err));
+    assert_int_equal(sw.inject, INJECT_HV_UNKNOWN_STATUS);
+    assert_true(parse("name z\ninject ap-never-starts\n", &err));
+    assert_int_equal(sw.inject, INJECT_AP_NEVER_STARTS);
+    assert_string_equal(sweep_inject_name(sw.inject), "ap-never-starts");
 }
 
 static void test_expansion_order_and_pow2(void **state)

@@ -3,7 +3,8 @@
  * counted from the collector's per-configuration results (a guest error
  * record counts as error, a configuration without a verdict not at all),
  * the terminal line, the meta.json object, and the exit status: 3 as soon
- * as one configuration reads fail or error, 0 otherwise.
+ * as one configuration reads fail or error or a CPU never came up, 0
+ * otherwise.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,11 +84,49 @@ static void test_fail_or_error_exits_three(void **state)
     json_decref(j);
 }
 
+/* A CPU that never came up (the platform record's `missing`) makes the
+ * exit status 3 even when every configuration passed, and the terminal
+ * says which; `missing=-` (none) changes nothing. */
+static void test_missing_cpu_exits_three(void **state)
+{
+    struct config_result cfg[1];
+    struct run_data d;
+    struct verdict_counts c;
+    char out[512];
+    FILE *f;
+
+    (void)state;
+    memset(&d, 0, sizeof(d));
+    set_verdict(&cfg[0], "pass");
+    d.configs = cfg;
+    d.nconfigs = 1;
+    d.guest = json_pack("{s:{s:s}}", "platform", "missing", "-");
+    verdicts_count(&d, &c);
+    assert_int_equal(verdicts_exit_status(&c), 0);
+    json_decref(d.guest);
+    d.guest = json_pack("{s:{s:s}}", "platform", "missing", "3,5");
+    verdicts_count(&d, &c);
+    json_decref(d.guest);
+    assert_int_equal(c.pass, 1);
+    assert_int_equal(verdicts_exit_status(&c), 3);
+    f = fmemopen(out, sizeof(out), "w");
+    verdicts_print(f, &c);
+    fclose(f);
+    assert_non_null(strstr(out, "cpus that never came up: 3,5"));
+    /* One CPU: meta.json holds the value as a number. */
+    d.guest = json_pack("{s:{s:i}}", "platform", "missing", 3);
+    verdicts_count(&d, &c);
+    json_decref(d.guest);
+    assert_string_equal(c.missing_cpus, "3");
+    assert_int_equal(verdicts_exit_status(&c), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_pass_exits_zero),
         cmocka_unit_test(test_fail_or_error_exits_three),
+        cmocka_unit_test(test_missing_cpu_exits_three),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

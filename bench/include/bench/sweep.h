@@ -190,6 +190,10 @@ enum sweep_inject {
     INJECT_NO_END,        /* exit successfully without the end record */
     INJECT_SKIP_FLUSH,    /* effect probe: IPI targets acknowledge without invalidating */
     INJECT_HV_WRONG_MASK, /* flush hypercalls name only the initiator's own VP */
+    INJECT_HV_PRETEND,    /* no Hyper-V interface: act as if one were advertised and enabled
+                             (a hypercall page of vmcall/vmmcall), so calls fault for real */
+    INJECT_HV_UNKNOWN_STATUS, /* timed flush calls: status replaced by 0x7777 (+ hv-pretend) */
+    INJECT_AP_NEVER_STARTS,   /* the last AP gets no INIT-SIPI-SIPI */
     INJECT_COUNT
 };
 

@@ -87,7 +87,7 @@ const char *kvm_pv_enable_steal_time(void)
         for (cpu = 0; cpu < nr_cpus; cpu++) {
             if (cpu == smp_processor_id()) {
                 enable_here(NULL);
-            } else {
+            } else if (cpu_online(cpu)) {  /* one that never came up runs nothing */
                 smp_call(cpu, enable_here, NULL);
                 smp_wait_idle(cpu);
             }

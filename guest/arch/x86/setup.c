@@ -58,8 +58,9 @@ void kernel_start(void)
     if (cpu_has_rdtscp)
         wrmsr(MSR_TSC_AUX, 0);
 
+    bench_early();
     smp_init();
-    printk("cpus_online=%u\n", nr_cpus);
+    printk("cpus_online=%u\n", nr_cpus_online);
 
     /* The BSP takes interrupts too (IPIs from the measurement code). */
     irq_enable();

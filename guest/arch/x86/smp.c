@@ -6,6 +6,14 @@
  * trampoline to TRAMPOLINE_ADDR and sends every AP INIT, then two SIPIs.
  * Each AP enters ap_start(), sets itself up and marks itself online, then
  * sits in ap_idle_loop() until smp_call() hands it a function.
+ *
+ * An AP that has not checked in when the BSP's TSC-timed wait ends is left
+ * out of the run: the BSP prints which, and cpu_online() reads false for it
+ * (the measurement code skips it and reports the configurations that need
+ * it).  Whether a late AP is in or out is decided by one compare-and-swap
+ * on its ap_state (pending -> online by the AP, pending -> abandoned by
+ * the BSP), so an AP that checks in just as the wait ends is either online
+ * or halts for good, never half of each.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,6 +36,12 @@
 #define ONLINE_TIMEOUT_PER_AP_US 50000
 
 unsigned nr_cpus = 1;
+unsigned nr_cpus_online = 1;
+bool smp_withhold_last_ap;
+
+/* Bring-up state of each AP (see the top of this file). */
+enum { AP_PENDING, AP_ONLINE, AP_ABANDONED };
+static uint8_t ap_state[MAX_CPUS];
 
 /* Read by trampoline.S: written by the BSP before the first SIPI, which
  * orders them (the ICR write follows every earlier store). */
@@ -104,10 +118,45 @@ void ap_start(void)
     if (cpu_has_rdtscp)
         wrmsr(MSR_TSC_AUX, me->cpu);
 
+    /* Acquire/release: pairs with the BSP's compare-and-swap in
+     * abandon_late_aps(); exactly one of the two succeeds. */
+    uint8_t pending = AP_PENDING;
+    if (!__atomic_compare_exchange_n(&ap_state[me->cpu], &pending, AP_ONLINE, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        irq_disable();          /* the BSP gave up on this CPU: stay out of the run */
+        for (;;)
+            __asm__ volatile("hlt");
+    }
     /* Release: pairs with the acquire poll in smp_init(); everything this
      * CPU set up is done before the BSP sees it online. */
     __atomic_store_n(&me->online, true, __ATOMIC_RELEASE);
     ap_idle_loop(me);
+}
+
+/* After the wait timed out: every AP still pending is abandoned (it halts
+ * if it ever checks in); one that won the race is waited for.  Prints the
+ * missing CPUs and returns how many are online. */
+static unsigned abandon_late_aps(unsigned count)
+{
+    unsigned online = 1;
+
+    printk("smp: bring-up wait timed out; never came up:");
+    for (unsigned i = 1; i < count; i++) {
+        uint8_t pending = AP_PENDING;
+        /* Acquire/release: pairs with the AP's compare-and-swap in ap_start(). */
+        if (__atomic_compare_exchange_n(&ap_state[i], &pending, AP_ABANDONED, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            printk(" cpu%u(apic %u)", i, percpu_of(i)->apic_id);
+            continue;
+        }
+        /* It checked in: its online store follows at once (acquire pairs
+         * with the release store in ap_start()). */
+        while (!__atomic_load_n(&percpu_of(i)->online, __ATOMIC_ACQUIRE))
+            cpu_relax();
+        online++;
+    }
+    printk("\n");
+    return online;
 }
 
 /* Builds the CPU list: cpu 0 is the BSP, the others follow the MADT. */
@@ -175,14 +224,20 @@ void smp_init(void)
     ap_boot_cr4 = read_cr4();
     ap_boot_efer = rdmsr(MSR_EFER) & ~EFER_LMA;
 
+    /* inject ap-never-starts: the last AP is listed but never started. */
+    unsigned started = smp_withhold_last_ap ? count - 1 : count;
+    if (started != count)
+        printk("smp: cpu%u (apic %u) gets no INIT-SIPI-SIPI (inject ap-never-starts)\n",
+               count - 1, percpu_of(count - 1)->apic_id);
+
     uint64_t start = rdtsc();
-    for (unsigned i = 1; i < count; i++)
+    for (unsigned i = 1; i < started; i++)
         apic_send_init(percpu_of(i)->apic_id);
     udelay(INIT_DELAY_US);
-    for (unsigned i = 1; i < count; i++)
+    for (unsigned i = 1; i < started; i++)
         apic_send_sipi(percpu_of(i)->apic_id, TRAMPOLINE_ADDR >> 12);
     udelay(SIPI_DELAY_US);
-    for (unsigned i = 1; i < count; i++) {
+    for (unsigned i = 1; i < started; i++) {
         /* Acquire: pairs with the release store in ap_start(). */
         if (!__atomic_load_n(&percpu_of(i)->online, __ATOMIC_ACQUIRE))
             apic_send_sipi(percpu_of(i)->apic_id, TRAMPOLINE_ADDR >> 12);
@@ -202,23 +257,17 @@ void smp_init(void)
         udelay(100);
     }
 
-    if (online != count) {
-        printk("smp: only %u of %u cpus came online; missing:", online, count);
-        for (unsigned i = 1; i < count; i++) {
-            if (!__atomic_load_n(&percpu_of(i)->online, __ATOMIC_ACQUIRE))
-                printk(" cpu%u(apic %u)", i, percpu_of(i)->apic_id);
-        }
-        printk("\n");
-        panic("smp_init: %u cpus never came online", count - online);
-    }
-    printk("smp: %u cpus online (source %s) in %lu us\n", count, source,
+    if (online != count)
+        online = abandon_late_aps(count);
+    nr_cpus_online = online;
+    printk("smp: %u cpus online (source %s) in %lu us\n", online, source,
            tsc_to_ns(rdtsc() - start) / 1000);
 }
 
 void smp_call(unsigned cpu, void (*fn)(void *arg), void *arg)
 {
     /* cpu 0, the BSP, runs bench_main() and has no idle loop. */
-    if (cpu == 0 || cpu >= nr_cpus || cpu == smp_processor_id())
+    if (cpu == 0 || cpu >= nr_cpus || cpu == smp_processor_id() || !cpu_online(cpu))
         panic("smp_call: bad target cpu %u", cpu);
     struct percpu *p = percpu_of(cpu);
     spin_lock(&call_lock[cpu]);

@@ -48,6 +48,8 @@ struct hv_info {
     uint32_t rec_before;          /* 0x40000004 EAX before the Guest OS ID write */
     uint32_t rec_after;           /* the same after it (= rec_before without one) */
     uint64_t os_id_written;       /* the Guest OS ID the guest wrote, 0 if none */
+    bool pretended;               /* hv_pretend made the interface up (pretend.c):
+                                     nothing above but these flags came from a hypervisor */
 };
 
 /* The guest OS id hv_init() writes (TLFS "open source OS" layout):
@@ -59,6 +61,17 @@ struct hv_info {
 extern struct hv_info hv_info;
 /* enum hv_rule, the sweep's hv-rule: set before hv_init(). */
 extern uint8_t hv_flush_rule;
+/* Set before hv_init() (sweep `inject hv-pretend`, `hv-unknown-status`):
+ * where a usable interface is found, act as if it advertised remote flush,
+ * ExProcessorMasks and XMM input; where none is found, act as if one were
+ * there --
+ * remote flush and ExProcessorMasks advertised, XMM input not, VP index =
+ * CPU number, and a hypercall page holding what a hypervisor writes there
+ * (`vmcall; ret` on Intel, `vmmcall; ret` elsewhere).  Every call then
+ * really executes that instruction; without a hypervisor that takes it
+ * (TCG) it raises #UD, which the fault recovery catches (guest/hv/trap.c).
+ * For tests of how the tool reports faulting and refused hypercalls. */
+extern bool hv_pretend;
 
 /* BSP, after smp_init(): discovers the interface and, where the CPUID bits
  * allow, sets HV_X64_MSR_GUEST_OS_ID and enables the hypercall page, then
@@ -77,6 +90,7 @@ struct hv_result {
     uint8_t refused;              /* HV_REFUSED_*: the call was not issued */
     bool incomplete;              /* rep call: SUCCESS, but reps_done stayed below
                                      the rep count (no progress): an error */
+    uint64_t fault_rip;           /* where the call faulted (when faulted) */
 };
 
 /* Why a call was not issued (hv_result.refused); status then reads

@@ -5,5 +5,8 @@
 #define GUEST_MAIN_H
 
 int bench_main(void);
+/* Called on the BSP before the APs are started (bench/measure/cpus_missing.c):
+ * reads the sweep for what bring-up must know (`inject ap-never-starts`). */
+void bench_early(void);
 
 #endif
