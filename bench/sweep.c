@@ -348,7 +348,8 @@ static bool parse_line(struct sweep *sw, const char *s, size_t n, unsigned linen
         if (!sweep_inject_from_name(w[1].s, w[1].n, &sw->inject))
             return fail(err, lineno, "unknown fault '", w[1].s, w[1].n,
                         "' for inject (none, page-fault, hang, no-end, "
-                        "skip-flush, hv-wrong-mask)");
+                        "skip-flush, hv-wrong-mask, record-truncate, record-corrupt, "
+                        "record-duplicate, hang-mid-config, page-fault-mid-config)");
         return true;
     }
     if (text_eq_n(w[0].s, w[0].n, "seed")) {

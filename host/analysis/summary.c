@@ -136,7 +136,8 @@ static bool write_summary(const char *run_dir, const struct run_data *d,
         }
         summary_row(f, d, c, &s, tc);
         figures_put_columns(f, &g, d->tsc_hz);
-        fprintf(f, ",%s\n", target_set_name(c->cfg.target_set));
+        fprintf(f, ",%s,%s%s\n", target_set_name(c->cfg.target_set),
+                c->damaged[0] ? "damaged:" : "ok", c->damaged);
     }
     return close_csv(f, "summary.csv", err, errcap);
 }

@@ -190,6 +190,15 @@ enum sweep_inject {
     INJECT_NO_END,        /* exit successfully without the end record */
     INJECT_SKIP_FLUSH,    /* effect probe: IPI targets acknowledge without invalidating */
     INJECT_HV_WRONG_MASK, /* flush hypercalls name only the initiator's own VP */
+    /* On the way out (bench/measure/emit_inject.c): the first `samples`
+     * record of the run is sent damaged, then the stream goes on. */
+    INJECT_RECORD_TRUNCATE,   /* cut short half-way (a newline ends it) */
+    INJECT_RECORD_CORRUPT,    /* one hex digit of its values changed: CRC-32 mismatch */
+    INJECT_RECORD_DUPLICATE,  /* sent twice, byte for byte */
+    /* In the middle of the last configuration, after its first `samples`
+     * record (emit_inject.c). */
+    INJECT_HANG_MID,          /* spin forever with interrupts off */
+    INJECT_FAULT_MID,         /* touch an unmapped address (#PF) */
     INJECT_COUNT
 };
 
