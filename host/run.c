@@ -21,6 +21,7 @@
 #include "analysis/analysis.h"
 #include "analysis/pairwise.h"
 #include "run.h"
+#include "guest_fault.h"
 #include "import.h"
 #include "analysis/summary.h"
 #include "analysis/throughput.h"
@@ -266,6 +267,7 @@ static void conclude(struct run_info *ri)
             append(ri->reason, sizeof(ri->reason), "; ");
         append(ri->reason, sizeof(ri->reason), "%s", ri->data.reason);
     }
+    guest_fault_note(ri->run_dir, ri->reason, sizeof(ri->reason));
     ri->status = ri->reason[0] ? "failed" : "ok";
     ri->end = time(NULL);
 }

@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <bench/ci_target.h>
+
 #include "analysis/collect.h"
 #include "util.h"
 
@@ -97,8 +99,11 @@ bool collect_screen_line(struct run_data *d, const char *line, size_t len)
     if (r->seq > want) {
         d->stream.lines++;
         d->missing += r->seq - want;
-        fmt(detail, sizeof(detail), "sequence gap: record%s %" PRIu32 "-%" PRIu32 " missing",
-            r->seq - want > 1 ? "s" : "", want, r->seq - 1);
+        if (r->seq - want == 1)
+            fmt(detail, sizeof(detail), "sequence gap: record %" PRIu32 " missing", want);
+        else
+            fmt(detail, sizeof(detail), "sequence gap: records %" PRIu32 "-%" PRIu32
+                " missing", want, r->seq - 1);
         report(d, "missing", named_config(d, r), detail);
         d->stream.lines--;      /* record_stream_feed counts this line */
         d->stream.expected_seq = r->seq;
@@ -108,6 +113,16 @@ bool collect_screen_line(struct run_data *d, const char *line, size_t len)
 
 void collect_damage_finish(struct run_data *d)
 {
+    /* Begun and not finished (the guest stopped, or its records were
+     * lost): whatever figures it has are not the configuration's. */
+    for (unsigned i = 0; i < d->nconfigs; i++) {
+        const struct config_result *c = &d->configs[i];
+
+        if (c->announced && !c->unsupported[0] && !(c->error[0] && c->nsamples == 0) &&
+            (!sweep_samples_count_ok(&c->cfg, c->nsamples) ||
+             (c->nsamples && !c->has_latency)))
+            mark(d, (int)i, "incomplete");
+    }
     if (d->rejected || d->duplicates || d->missing)
         collect_problem(d, "record stream damaged: %u line%s rejected, %u duplicate%s dropped, "
                         "%" PRIu64 " record%s missing (meta.json record_stream)", d->rejected,

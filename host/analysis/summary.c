@@ -136,8 +136,8 @@ static bool write_summary(const char *run_dir, const struct run_data *d,
         }
         summary_row(f, d, c, &s, tc);
         figures_put_columns(f, &g, d->tsc_hz);
-        fprintf(f, ",%s,%s%s\n", target_set_name(c->cfg.target_set),
-                c->damaged[0] ? "damaged:" : "ok", c->damaged);
+        fprintf(f, ",%s,%s\n", target_set_name(c->cfg.target_set),
+                c->damaged[0] ? c->damaged : "ok");
     }
     return close_csv(f, "summary.csv", err, errcap);
 }
@@ -230,7 +230,7 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
         noise = !strcmp(noise_flag(d, &s), "1");
         noisy += noise;
         unverified = c->unsupported[0] ? NULL : sweep_space_unverified_reason(&c->cfg);
-        if (noise || c->clamped || c->excluded || unverified)
+        if (noise || c->clamped || c->excluded || unverified || c->damaged[0])
             fprintf(out, "  %-12s", collect_verdict(c));
         else
             fprintf(out, "  %s", collect_verdict(c));
@@ -244,6 +244,8 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
             fprintf(out, " %s", unverified);
         if (c->guest_ci_wide)
             fputs(" ci-wide", out);
+        if (c->damaged[0])
+            fprintf(out, " records:%s", c->damaged);
         fputc('\n', out);
         with_clamped += c->clamped != 0;
         with_excluded += c->excluded != 0;
