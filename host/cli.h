@@ -71,6 +71,7 @@ struct cli_options {
     /* The portable image (host/run_image.c): */
     const char *image;          /* --image FILE.iso: boot it instead of the guest ELF */
     const char *firmware;       /* --firmware bios|uefi (NULL: bios) */
+    unsigned stall_timeout_s;   /* --stall-timeout SEC: stop a guest silent that long; 0 off */
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

@@ -22,6 +22,7 @@
 #include "analysis/pairwise.h"
 #include "run.h"
 #include "guest_fault.h"
+#include "stall.h"
 #include "import.h"
 #include "analysis/summary.h"
 #include "analysis/throughput.h"
@@ -116,11 +117,18 @@ static void supervise(struct run_info *ri, struct qemu_proc *proc, int serial_fd
     struct qemu_watch watch = {
         .tick = progress_watch_tick, .before_echo = progress_watch_clear, .ctx = &prog,
     };
+    struct stall_watch stall;
+    struct qemu_watch stall_w = {
+        .tick = stall_watch_tick, .before_echo = stall_watch_before_echo, .ctx = &stall,
+    };
 
     progress_start(&prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);
-    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &watch,
+    stall_watch_init(&stall, ri->lab ? 0 : ri->opt->stall_timeout_s, ri->run_dir,
+                     &ri->channels, proc->pid, outcome, &watch);
+    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &stall_w,
                          outcome);
     progress_finish(&prog, mono_ms());
+    ri->stalled = stall.stalled;
 }
 
 /* Runs QEMU from start to exit; on failure leaves the reason in ri->reason. */
@@ -194,6 +202,9 @@ static void execute(struct run_info *ri)
         lab_outcome(ri, &outcome, ri->reason, sizeof(ri->reason));
     } else {
         qemu_outcome_ok(&outcome, ri->opt->timeout_s, ri->reason, sizeof(ri->reason));
+        if (ri->stalled)
+            fmt(ri->reason, sizeof(ri->reason), "stalled: the guest wrote nothing for %u s "
+                "(--stall-timeout)", ri->opt->stall_timeout_s);
     }
 cleanup:
     qmp_close(&q);
