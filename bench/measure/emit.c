@@ -18,6 +18,8 @@
  *
  * Each channel's bytes, lines and the TSC cycles spent writing them are
  * counted; records_end() reports them in the `output` record before `end`.
+ * The sweep's stream faults (`inject record-truncate`, ...) damage, repeat
+ * or stop after a line on its way in (emit_inject.c).
  */
 #include <arch/cpu.h>
 #include <arch/paging.h>
