@@ -81,6 +81,10 @@ $(BUILD)/hvflush: $(BUILD)/host/host/main.c.o $(HOST_OBJ)
 
 # The collector's tests share their hand-made record streams.
 $(BUILD)/tests/test_host_collect $(BUILD)/tests/test_host_collect_config: tests/unit/collect_stream.c
+$(BUILD)/tests/test_host_collect_damage: tests/unit/collect_stream.c
+# The stream-fault tests share their sweep and checks.
+$(BUILD)/tests/test_stream_faults_tcg $(BUILD)/tests/test_guest_stops_tcg: \
+	tests/integration/stream_checks.c tests/integration/stream_checks.h
 # The smoke tests share the shape checks of a run directory.
 $(BUILD)/tests/test_smoke_tcg $(BUILD)/tests/test_smoke_lab: tests/integration/shapes.c \
 	tests/integration/shapes_outputs.c tests/integration/shapes_tables.c \

@@ -349,7 +349,8 @@ static bool parse_line(struct sweep *sw, const char *s, size_t n, unsigned linen
             return fail(err, lineno, "unknown fault '", w[1].s, w[1].n,
                         "' for inject (none, page-fault, hang, no-end, "
                         "skip-flush, hv-wrong-mask, hv-pretend, hv-unknown-status, "
-                        "ap-never-starts)");
+                        "ap-never-starts, record-truncate, record-corrupt, "
+                        "record-duplicate, hang-mid-config, page-fault-mid-config)");
         return true;
     }
     if (text_eq_n(w[0].s, w[0].n, "seed")) {

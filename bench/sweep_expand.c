@@ -29,7 +29,10 @@ static const char *const target_set_names[TARGET_SET_COUNT] = { "others", "null"
 static const char *const inject_names[INJECT_COUNT] = { "none", "page-fault", "hang", "no-end",
                                                        "skip-flush", "hv-wrong-mask",
                                                        "hv-pretend", "hv-unknown-status",
-                                                       "ap-never-starts" };
+                                                       "ap-never-starts",
+                                                       "record-truncate", "record-corrupt",
+                                                       "record-duplicate", "hang-mid-config",
+                                                       "page-fault-mid-config" };
 
 const char *strategy_name(enum strategy s) { return s < STRATEGY_COUNT ? strategy_names[s] : "?"; }
 const char *flush_op_name(enum flush_op f) { return f < FLUSH_OP_COUNT ? flush_names[f] : "?"; }

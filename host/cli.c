@@ -58,6 +58,8 @@ const char cli_usage[] =
     "  --out DIR                results directory (default <root>/results)\n"
     "  --label TEXT             free-form label, stored in meta.json and the run id\n"
     "  --timeout SEC            kill QEMU after SEC seconds (default 1800)\n"
+    "  --stall-timeout SEC      stop QEMU when the guest writes nothing (no record, no\n"
+    "                           console output) for SEC seconds (default off)\n"
     "  --memory MiB             guest memory (default 256)\n"
     "  --guest ELF              guest kernel (default: hvflush-guest.elf next to hvflush)\n"
     "  --qemu PATH              QEMU binary (default qemu-system-x86_64 from PATH)\n"
@@ -175,6 +177,8 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
     }
     if (!strcmp(name, "--timeout"))
         return number_option(name, val, 1, CLI_TIMEOUT_MAX, &o->timeout_s, err, cap);
+    if (!strcmp(name, "--stall-timeout"))
+        return number_option(name, val, 1, CLI_TIMEOUT_MAX, &o->stall_timeout_s, err, cap);
     if (!strcmp(name, "--memory"))
         return number_option(name, val, CLI_MEMORY_MIN, CLI_MEMORY_MAX, &o->memory_mib,
                              err, cap);
@@ -249,7 +253,7 @@ static const char *const value_options[] = {
     "--accel", "--smp", "--sweep", "--pin", "--out", "--label", "--timeout",
     "--memory", "--guest", "--qemu", "--lab-kernel", "--lab-memory", "--lab-vcpus", "--seed",
     "--hv", "--cpu", "--kut", "--repeat", "--channel",
-    "--image", "--firmware", "--lab-l2-wait", NULL,
+    "--image", "--firmware", "--lab-l2-wait", "--stall-timeout", NULL,
 };
 
 static bool takes_value(const char *name)

@@ -72,7 +72,8 @@ struct cli_options {
     const char *image;          /* --image FILE.iso: boot it instead of the guest ELF */
     const char *firmware;       /* --firmware bios|uefi (NULL: bios) */
     unsigned lab_l2_wait_s;     /* --lab-l2-wait S: L2's first output after L1 starts its
-                                   run (host/lab/stall.c); 0: 120 + 3 per L1 vCPU */
+                                   run (host/lab/l2_watch.c); 0: 120 + 3 per L1 vCPU */
+    unsigned stall_timeout_s;   /* --stall-timeout SEC: stop a guest silent that long; 0 off */
 };
 
 /* Parses argv (argv[0] is the program name).  Returns true on success; on

@@ -168,6 +168,8 @@ static json_t *build(const struct run_info *ri)
         json_object_set_new(meta, "output", channels_json(&ri->channels, &ri->data));
     if (meta)
         json_object_set_new(meta, "tsc_skew", tsc_skew_json(&ri->data));
+    if (meta)
+        json_object_set_new(meta, "record_stream", collect_damage_json(&ri->data));
     if (meta && ri->repeat.boots > 1)
         json_object_set_new(meta, "repeat", repeat_json(&ri->repeat));
     /* In the lab, "qemu" above is L0 and "vm" is L2; "lab" says the rest. */

@@ -21,6 +21,8 @@
 #include "analysis/analysis.h"
 #include "analysis/pairwise.h"
 #include "run.h"
+#include "guest_fault.h"
+#include "stall.h"
 #include "import.h"
 #include "analysis/summary.h"
 #include "analysis/throughput.h"
@@ -139,13 +141,25 @@ static void supervise(struct run_info *ri, struct qemu_proc *proc, int serial_fd
     struct qemu_watch watch = {
         .tick = supervision_tick, .before_echo = supervision_clear, .ctx = &s,
     };
+    struct stall_watch stall;
+    struct qemu_watch stall_w = {
+        .tick = stall_watch_tick, .before_echo = stall_watch_before_echo, .ctx = &stall,
+    };
+
+    struct stall_watch stall;
+    struct qemu_watch stall_w = {
+        .tick = stall_watch_tick, .before_echo = stall_watch_before_echo, .ctx = &stall,
+    };
 
     if (ri->lab)
         lab_stall_watch_init(&s.stall, ri);
     progress_start(&s.prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);
-    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &s.stop, &watch,
+    stall_watch_init(&stall, ri->lab ? 0 : ri->opt->stall_timeout_s, ri->run_dir,
+                     &ri->channels, proc->pid, outcome, &watch);
+    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &s.stop, &stall_w,
                          outcome);
     progress_finish(&s.prog, mono_ms());
+    ri->stalled = stall.stalled;
     if (ri->lab)
         ri->lab->l2_stalled = s.stall.stalled;
 }
@@ -223,6 +237,9 @@ static void execute(struct run_info *ri)
             lab_stall_reason(ri, ri->reason, sizeof(ri->reason));
     } else {
         qemu_outcome_ok(&outcome, ri->opt->timeout_s, ri->reason, sizeof(ri->reason));
+        if (ri->stalled)
+            fmt(ri->reason, sizeof(ri->reason), "stalled: the guest wrote nothing for %u s "
+                "(--stall-timeout)", ri->opt->stall_timeout_s);
     }
 cleanup:
     qmp_close(&q);
@@ -296,6 +313,7 @@ static void conclude(struct run_info *ri)
             append(ri->reason, sizeof(ri->reason), "; ");
         append(ri->reason, sizeof(ri->reason), "%s", ri->data.reason);
     }
+    guest_fault_note(ri->run_dir, ri->reason, sizeof(ri->reason));
     ri->status = ri->reason[0] ? "failed" : "ok";
     ri->end = time(NULL);
 }

@@ -70,6 +70,7 @@ struct run_info {
     struct pin_outcome pin_outcome;  /* after binding: every QEMU thread's affinity */
     json_t *import_meta;             /* an imported log's meta.json keys (import.c), set
                                       * over the others; NULL for a direct run */
+    bool stalled;                    /* --stall-timeout stopped QEMU (host/stall.c) */
 };
 
 /* Checks the command line and resolves everything a run needs.  Returns

@@ -18,6 +18,8 @@
  *
  * Each channel's bytes, lines and the TSC cycles spent writing them are
  * counted; records_end() reports them in the `output` record before `end`.
+ * The sweep's stream faults (`inject record-truncate`, ...) damage, repeat
+ * or stop after a line on its way in (emit_inject.c).
  */
 #include <arch/cpu.h>
 #include <arch/paging.h>
@@ -78,12 +80,11 @@ static void count(int ch, size_t len, uint64_t t0)
     stats[ch].lines++;
 }
 
-static void emit(const char *line, size_t len, void *ctx)
+static void emit_one(const char *line, size_t len)
 {
-    uint64_t flags = spin_lock_irqsave(&emit_lock), t0;
+    uint64_t t0;
     bool bulk = is_samples_line(line, len);
 
-    (void)ctx;
     if (portable) {
         t0 = rdtsc();
         console_write_record(line, len);
@@ -107,7 +108,24 @@ static void emit(const char *line, size_t len, void *ctx)
     record_port_write(line, len);
     count(CHANNEL_PORT, len, t0);
 out:
+    return;
+}
+
+/* One record line to its channels, under the emit lock; the sweep's stream
+ * faults (emit_inject.c) may damage or repeat it on the way. */
+static void emit(const char *line, size_t len, void *ctx)
+{
+    static char damaged[RECORD_LINE_MAX];
+    uint64_t flags = spin_lock_irqsave(&emit_lock);
+    const char *send;
+    size_t n;
+    unsigned copies = emit_inject_line(line, len, damaged, &send, &n);
+
+    (void)ctx;
+    for (unsigned k = 0; k < copies; k++)
+        emit_one(send, n);
     spin_unlock_irqrestore(&emit_lock, flags);
+    emit_inject_after();
 }
 
 /* Finds the area the host set aside ("GPA SIZE" in fw_cfg), takes it from

@@ -31,6 +31,17 @@ void tsc_skew_measure(void);
  * hv-wrong-mask). */
 extern enum sweep_inject bench_inject;
 
+/* emit_inject.c: the stream faults of `inject` (record-truncate, ...,
+ * page-fault-mid-config).  emit_inject_plan() gets the number of
+ * configurations; emit_inject_line() returns how many times to send the
+ * line and in *out and *out_len what to send: the line itself or a damaged
+ * copy in buf (RECORD_LINE_MAX bytes); emit_inject_after() runs once the
+ * line is out, outside the emit lock. */
+void emit_inject_plan(unsigned nconfigs);
+unsigned emit_inject_line(const char *line, size_t len, char *buf, const char **out,
+                          size_t *out_len);
+void emit_inject_after(void);
+
 /* run.c: the sweep driver, called by the guest's main. */
 int bench_run(void);
 

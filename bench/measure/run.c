@@ -358,6 +358,7 @@ int bench_run(void)
 
     inject_fault(sweep.inject);
     nconfigs = sweep_expand(&sweep, nr_cpus, configs, SWEEP_CONFIGS_MAX, &err);
+    emit_inject_plan(nconfigs > 0 ? (unsigned)nconfigs : 0);
     if (nconfigs < 0) {
         printk("sweep line %u: %s\n", err.lineno, err.msg);
         return give_up("sweep-expand-error");

@@ -58,7 +58,9 @@ bool collect_init(struct run_data *d, const struct sweep_config *configs, unsign
             fmt(c->target_cpus, sizeof(c->target_cpus), "?");
     }
     record_stream_init(&d->stream);
-    return true;
+    d->current = -1;
+    d->damage = json_array();
+    return d->damage != NULL;
 }
 
 void collect_free(struct run_data *d)
@@ -69,6 +71,8 @@ void collect_free(struct run_data *d)
         free(d->configs[i].throughput);
     free(d->configs);
     json_decref(d->guest);
+    json_decref(d->damage);
+    d->damage = NULL;
     d->configs = NULL;
     d->guest = NULL;
 }
@@ -187,14 +191,21 @@ static void on_record(struct run_data *d, const struct record *r)
 
 void collect_line(struct run_data *d, const char *line, size_t len)
 {
-    if (d->stream_broken)
+    if (d->stream_broken || !collect_screen_line(d, line, len))
         return;
     if (record_stream_feed(&d->stream, line, len, &d->rec) != RECORD_OK) {
         d->stream_broken = true;
         collect_problem(d, "records.txt %s", d->stream.why);
         return;
     }
+    d->accepted++;
     on_record(d, &d->rec);
+    if (!strcmp(d->rec.type, "config")) {
+        uint64_t id;
+
+        if (record_get_u64(&d->rec, "id", &id) && id < d->nconfigs)
+            d->current = (int)id;
+    }
 }
 
 /* After a clean, complete stream: is everything the sweep asked for there? */
@@ -242,6 +253,7 @@ static void check_complete(struct run_data *d)
 
 void collect_finish(struct run_data *d)
 {
+    collect_damage_finish(d);
     switch (record_stream_finish(&d->stream)) {
     case RECORD_STREAM_OK:
         break;
@@ -251,9 +263,13 @@ void collect_finish(struct run_data *d)
     case RECORD_STREAM_NO_END:
         if (d->stream.lines == 0)
             collect_problem(d, "no records: the guest wrote nothing to records.txt");
-        else
+        else if (d->current < 0)
             collect_problem(d, "no end record: guest stopped early (after %" PRIu32
                             " records)", d->stream.lines);
+        else
+            collect_problem(d, "no end record: guest stopped early (after %" PRIu32
+                            " records, in configuration %d (%s), the last one it began)",
+                            d->stream.lines, d->current, d->configs[d->current].label);
         return;
     case RECORD_STREAM_COUNT_MISMATCH:
         collect_problem(d, "end record counts %" PRIu64 " records but %" PRIu32

@@ -43,6 +43,9 @@ struct config_result {
     uint64_t guest_rounds;      /* rounds, 1 when absent */
     uint64_t guest_ci_lo, guest_ci_hi;
     bool guest_ci_wide;         /* the guest stopped on the time cap or sample limit */
+    /* Records of this configuration that may have been damaged on the way
+     * (collect_damage.c): "" when none, else e.g. "rejected+missing". */
+    char damaged[48];
 };
 
 struct run_data {
@@ -70,6 +73,15 @@ struct run_data {
     bool stream_broken;         /* stop interpreting after the first bad line */
     bool failed;
     char reason[1024];          /* "; "-separated problems, first one first */
+
+    /* Damage in the stream, skipped so that the rest can be read
+     * (host/analysis/collect_damage.c; meta.json "record_stream"). */
+    unsigned accepted;          /* lines taken as records */
+    unsigned rejected;          /* lines that did not parse or failed their CRC-32 */
+    unsigned duplicates;        /* well-formed lines with an earlier number: dropped */
+    uint64_t missing;           /* sequence numbers never received intact */
+    int current;                /* the configuration last announced, -1 before one */
+    json_t *damage;             /* [{line, what, configuration}], the first 64 */
 };
 
 /* Prepares d for a run of smp vCPUs whose sweep expanded to configs[0..n). */
@@ -87,6 +99,16 @@ void collect_free(struct run_data *d);
 /* Marks the run failed and appends a reason. */
 void collect_problem(struct run_data *d, const char *f, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* collect_damage.c: screens a line before the stream validator sees it;
+ * false when the line is damaged or a duplicate (counted, reported with its
+ * position and configuration, and skipped). */
+bool collect_screen_line(struct run_data *d, const char *line, size_t len);
+/* The totals as one problem, when there was any damage (collect_finish). */
+void collect_damage_finish(struct run_data *d);
+/* meta.json "record_stream": lines, accepted, rejected, duplicates, missing,
+ * damage (a new reference). */
+json_t *collect_damage_json(const struct run_data *d);
 
 /* The verdict shown in tables: the verify verdict, "error" when the guest
  * reported an error for the configuration, else "-". */

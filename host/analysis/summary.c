@@ -136,7 +136,8 @@ static bool write_summary(const char *run_dir, const struct run_data *d,
         }
         summary_row(f, d, c, &s, tc);
         figures_put_columns(f, &g, d->tsc_hz);
-        fprintf(f, ",%s\n", target_set_name(c->cfg.target_set));
+        fprintf(f, ",%s,%s\n", target_set_name(c->cfg.target_set),
+                c->damaged[0] ? c->damaged : "ok");
     }
     return close_csv(f, "summary.csv", err, errcap);
 }
@@ -229,7 +230,8 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
         noise = !strcmp(noise_flag(d, &s), "1");
         noisy += noise;
         unverified = c->unsupported[0] ? NULL : sweep_space_unverified_reason(&c->cfg);
-        if (noise || c->clamped || c->excluded || unverified || c->error[0])
+        if (noise || c->clamped || c->excluded || unverified || c->error[0] ||
+            c->damaged[0])
             fprintf(out, "  %-12s", collect_verdict(c));
         else
             fprintf(out, "  %s", collect_verdict(c));
@@ -245,6 +247,8 @@ void summary_print(FILE *out, const struct run_data *d, const struct timing_clas
             fputs(" ci-wide", out);
         if (c->error[0])                /* the guest's reason, e.g. a hypercall's fault */
             fprintf(out, " %s", c->error);
+        if (c->damaged[0])
+            fprintf(out, " records:%s", c->damaged);
         fputc('\n', out);
         with_clamped += c->clamped != 0;
         with_excluded += c->excluded != 0;

@@ -30,7 +30,7 @@
     "min_cyc,p10_cyc,p50_cyc,p90_cyc,p99_cyc,max_cyc,mean_cyc,stddev_cyc," \
     "min_ns,p10_ns,p50_ns,p90_ns,p99_ns,max_ns,mean_ns,stddev_ns,overhead_cyc,timing_class,verdict," \
     "initiator,target_cpus,clamped,excluded,noise_dominated,spaces,pcid,global,large," FIGURES_HEADER \
-    ",target_set"
+    ",target_set,records"
 
 /* Writes summary.csv, samples.csv and verify.csv into run_dir.  Returns
  * false with a message in err if a file cannot be written. */

@@ -273,12 +273,12 @@ struct lab_plan {
     char view_mount[PATH_MAX];      /* the run directory's mount point in it */
 };
 
-/* ---- the L2 start watchdog (stall.c) ----------------------------------------- */
+/* ---- the L2 start watchdog (l2_watch.c) ----------------------------------------- */
 
 struct run_info;
 
 /* Watches, while L0 runs, L2's console from L1's 'l2-start' to the guest's
- * banner; stalled when it stays quiet longer than the limit (stall.c). */
+ * banner; stalled when it stays quiet longer than the limit (l2_watch.c). */
 struct lab_stall_watch {
     const char *run_dir;
     long long l2_start_ms;          /* host clock when 'l2-start' was seen; -1: not yet */

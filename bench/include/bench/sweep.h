@@ -194,6 +194,15 @@ enum sweep_inject {
                              (a hypercall page of vmcall/vmmcall), so calls fault for real */
     INJECT_HV_UNKNOWN_STATUS, /* timed flush calls: status replaced by 0x7777 (+ hv-pretend) */
     INJECT_AP_NEVER_STARTS,   /* the last AP gets no INIT-SIPI-SIPI */
+    /* On the way out (bench/measure/emit_inject.c): the first `samples`
+     * record of the run is sent damaged, then the stream goes on. */
+    INJECT_RECORD_TRUNCATE,   /* cut short half-way (a newline ends it) */
+    INJECT_RECORD_CORRUPT,    /* one hex digit of its values changed: CRC-32 mismatch */
+    INJECT_RECORD_DUPLICATE,  /* sent twice, byte for byte */
+    /* In the middle of the last configuration, after its first `samples`
+     * record (emit_inject.c). */
+    INJECT_HANG_MID,          /* spin forever with interrupts off */
+    INJECT_FAULT_MID,         /* touch an unmapped address (#PF) */
     INJECT_COUNT
 };
 
