@@ -146,11 +146,6 @@ static void supervise(struct run_info *ri, struct qemu_proc *proc, int serial_fd
         .tick = stall_watch_tick, .before_echo = stall_watch_before_echo, .ctx = &stall,
     };
 
-    struct stall_watch stall;
-    struct qemu_watch stall_w = {
-        .tick = stall_watch_tick, .before_echo = stall_watch_before_echo, .ctx = &stall,
-    };
-
     if (ri->lab)
         lab_stall_watch_init(&s.stall, ri);
     progress_start(&s.prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);

@@ -322,7 +322,7 @@ bool lab_l2_stalled(const struct run_result *r)
         return false;
     meta_value(r, "status", NULL, NULL, status, sizeof(status));
     meta_value(r, "reason", NULL, NULL, reason, sizeof(reason));
-    /* The watchdog's verdict on both attempts (host/lab/stall.c). */
+    /* The watchdog's verdict on both attempts (host/lab/l2_watch.c). */
     if (!strcmp(status, "failed") && strstr(reason, "lab: L2 stalled: "))
         return true;
     return !strcmp(status, "failed") && strstr(reason, "timeout") &&

@@ -1,5 +1,5 @@
 /*
- * The lab's L2 start watchdog (host/lab/stall.c), with a real L2 that never
+ * The lab's L2 start watchdog (host/lab/l2_watch.c), with a real L2 that never
  * writes to its console: a "CD-ROM image" of zeros, which L1's run boots
  * as L2 (`run --accel lab --image`).  SeaBIOS finds nothing to boot and
  * says so only on the screen, so L2's serial.log stays empty, as in the
