@@ -19,6 +19,7 @@
 #include "qmp.h"
 #include "analysis/ratio.h"
 #include "analysis/analysis.h"
+#include "analysis/noise.h"
 #include "analysis/pairwise.h"
 #include "run.h"
 #include "import.h"
@@ -107,19 +108,45 @@ static void last_log_line(const char *path, char *out, size_t cap)
     free(text);
 }
 
-/* Lets QEMU run under the watchdog, with the progress line (progress.h). */
+/* The supervisor's tick: the progress line and the host's load samples. */
+struct supervise_watch {
+    struct progress prog;
+    struct hostload_watch load;
+};
+
+static void supervise_tick(void *ctx)
+{
+    struct supervise_watch *w = ctx;
+
+    progress_watch_tick(&w->prog);
+    hostload_watch_tick(&w->load, mono_ms());
+}
+
+static void supervise_clear(void *ctx)
+{
+    progress_watch_clear(&((struct supervise_watch *)ctx)->prog);
+}
+
+/* Lets QEMU run under the watchdog, with the progress line (progress.h),
+ * sampling the host's load (hostload.h) into ri->hostload. */
 static void supervise(struct run_info *ri, struct qemu_proc *proc, int serial_fd,
                       long long deadline, struct qemu_outcome *outcome)
 {
-    struct progress prog;
+    struct supervise_watch sw;
     struct qemu_watch watch = {
-        .tick = progress_watch_tick, .before_echo = progress_watch_clear, .ctx = &prog,
+        .tick = supervise_tick, .before_echo = supervise_clear, .ctx = &sw,
     };
+    long tids[HOSTLOAD_VCPUS_MAX];
+    unsigned n = 0;
 
-    progress_start(&prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);
+    for (; n < ri->pin_mapped && n < HOSTLOAD_VCPUS_MAX; n++)
+        tids[n] = ri->pin_map[n].thread_id;
+    progress_start(&sw.prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);
+    hostload_watch_start(&sw.load, proc->pid, tids, n);
     qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &watch,
                          outcome);
-    progress_finish(&prog, mono_ms());
+    progress_finish(&sw.prog, mono_ms());
+    hostload_watch_finish(&sw.load, &ri->hostload);
 }
 
 /* Runs QEMU from start to exit; on failure leaves the reason in ri->reason. */
@@ -277,10 +304,14 @@ static int finish(struct run_info *ri)
     struct pairwise_counts pairwise;
     unsigned nratio;
     struct verdict_counts counts;
+    struct noise_measured noise;
     char err[512];
     bool ok;
 
     conclude(ri);
+    if (!noise_measure(&ri->data, &ri->hostload, &noise))
+        hv_err("out of memory assessing the run's noise");
+    ri->data.noise_host_load = (noise_classify(&noise) & NOISE_HOST_LOAD) != 0;
     if (!summary_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err))) {
         hv_err("%s", err);
         append(ri->reason, sizeof(ri->reason), "%s%s", ri->reason[0] ? "; " : "", err);
@@ -302,6 +333,7 @@ static int finish(struct run_info *ri)
         hv_err("cannot update latest: %s", err);
     ok = !strcmp(ri->status, "ok");
     summary_print(stdout, &ri->data, ri->tc);
+    noise_print(stdout, &noise, &ri->hostload);
     ratio_print(stdout, &ri->data, ri->tc, ratio, nratio);
     analysis_print(stdout, &analysis);
     pairwise_print(stdout, &pairwise);

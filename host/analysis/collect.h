@@ -70,6 +70,10 @@ struct run_data {
     bool stream_broken;         /* stop interpreting after the first bad line */
     bool failed;
     char reason[1024];          /* "; "-separated problems, first one first */
+
+    /* The run's host-load noise reason (host/analysis/noise.h), set before
+     * summary_write; every summary.csv row's noise column carries it. */
+    bool noise_host_load;
 };
 
 /* Prepares d for a run of smp vCPUs whose sweep expanded to configs[0..n). */
