@@ -22,6 +22,7 @@
 #include "analysis/noise.h"
 #include "analysis/pairwise.h"
 #include "run.h"
+#include "run_watch.h"
 #include "import.h"
 #include "analysis/summary.h"
 #include "analysis/throughput.h"
@@ -108,45 +109,18 @@ static void last_log_line(const char *path, char *out, size_t cap)
     free(text);
 }
 
-/* The supervisor's tick: the progress line and the host's load samples. */
-struct supervise_watch {
-    struct progress prog;
-    struct hostload_watch load;
-};
-
-static void supervise_tick(void *ctx)
-{
-    struct supervise_watch *w = ctx;
-
-    progress_watch_tick(&w->prog);
-    hostload_watch_tick(&w->load, mono_ms());
-}
-
-static void supervise_clear(void *ctx)
-{
-    progress_watch_clear(&((struct supervise_watch *)ctx)->prog);
-}
-
 /* Lets QEMU run under the watchdog, with the progress line (progress.h),
  * sampling the host's load (hostload.h) into ri->hostload. */
 static void supervise(struct run_info *ri, struct qemu_proc *proc, int serial_fd,
                       long long deadline, struct qemu_outcome *outcome)
 {
-    struct supervise_watch sw;
-    struct qemu_watch watch = {
-        .tick = supervise_tick, .before_echo = supervise_clear, .ctx = &sw,
-    };
-    long tids[HOSTLOAD_VCPUS_MAX];
-    unsigned n = 0;
+    struct run_watch rw;
+    struct qemu_watch watch;
 
-    for (; n < ri->pin_mapped && n < HOSTLOAD_VCPUS_MAX; n++)
-        tids[n] = ri->pin_map[n].thread_id;
-    progress_start(&sw.prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);
-    hostload_watch_start(&sw.load, proc->pid, tids, n);
+    run_watch_start(&rw, &watch, ri, proc->pid);
     qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &watch,
                          outcome);
-    progress_finish(&sw.prog, mono_ms());
-    hostload_watch_finish(&sw.load, &ri->hostload);
+    run_watch_finish(&rw, ri);
 }
 
 /* Runs QEMU from start to exit; on failure leaves the reason in ri->reason. */
