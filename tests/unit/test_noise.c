@@ -4,7 +4,8 @@
  * source of noise alone gives its reason, on both sides of its threshold;
  * an unmeasured quantity gives none; per configuration, the flags of
  * summary.csv's noise column; the /proc parsers on real and malformed text;
- * a real sample of this process; meta.json's section and its read-back.
+ * a real sample of this process; meta.json's section and its read-back;
+ * the report's banner.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -258,6 +259,36 @@ static void test_measure_json_readback(void **state)
     json_decref(meta);
 }
 
+/* The report's flag: a banner when noisy, a plain line when clean; what
+ * meta.json says is escaped (it is read back from a file). */
+static void test_report_banner(void **state)
+{
+    json_t *meta = json_pack("{s:{s:s, s:[s, s], s:{s:b}}}", "noise", "verdict", "noisy",
+                             "reasons", "host-load", "<b>x</b>", "host", "measured", 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    (void)state;
+    f = open_memstream(&buf, &len);
+    noise_report_banner(f, meta);
+    fclose(f);
+    assert_non_null(strstr(buf, "id=\"noise-banner\" data-noise=\"noisy\""));
+    assert_non_null(strstr(buf, "host-load;&lt;b&gt;x&lt;/b&gt;"));
+    assert_null(strstr(buf, "<b>"));
+    assert_non_null(strstr(buf, "host load not measured"));
+    free(buf);
+    json_object_set_new(json_object_get(meta, "noise"), "verdict", json_string("clean"));
+    json_object_set_new(json_object_get(meta, "noise"), "reasons", json_array());
+    f = open_memstream(&buf, &len);
+    noise_report_banner(f, meta);
+    fclose(f);
+    assert_null(strstr(buf, "noise-banner"));
+    assert_non_null(strstr(buf, "data-noise=\"clean\">Noise: clean"));
+    free(buf);
+    json_decref(meta);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_parsers),
         cmocka_unit_test(test_sample_and_fractions),
         cmocka_unit_test(test_measure_json_readback),
+        cmocka_unit_test(test_report_banner),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
