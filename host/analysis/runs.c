@@ -1,7 +1,7 @@
 /*
  * "hvflush runs [DIR]": one line per run directory under DIR (default
  * <root>/results): run id, start date, label, accelerator, timing class,
- * kernel (the L1 kernel of a lab run, the host's otherwise), sweep, status
+ * kernel (the L1 kernel of a lab run, the host's otherwise), sweep, status,
  * the verification verdict counts of its summary.csv and its noise verdict.
  *
  * A run directory is a directory (not a link: `latest` is skipped) holding
