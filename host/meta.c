@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "run.h"
+#include "analysis/noise.h"
 #include "analysis/tsc_skew.h"
 #include "util.h"
 #include "analysis/verdicts.h"
@@ -120,6 +121,7 @@ static json_t *pinning_json(const struct run_info *ri)
 static json_t *build(const struct run_info *ri)
 {
     char start[32], end[32] = "";
+    struct noise_measured noise;
     json_t *meta;
 
     utc_iso(ri->start, start, sizeof(start));
@@ -172,6 +174,9 @@ static json_t *build(const struct run_info *ri)
         json_object_set_new(meta, "record_stream", collect_damage_json(&ri->data));
     if (meta && ri->repeat.boots > 1)
         json_object_set_new(meta, "repeat", repeat_json(&ri->repeat));
+    /* The noise assessment (host/analysis/noise.h), once the run is over. */
+    if (meta && ri->end && noise_measure(&ri->data, &ri->hostload, &noise))
+        json_object_set_new(meta, "noise", noise_json(&noise, &ri->hostload));
     /* In the lab, "qemu" above is L0 and "vm" is L2; "lab" says the rest. */
     if (meta && ri->lab)
         json_object_set_new(meta, "lab", lab_meta_json(ri));

@@ -19,10 +19,11 @@
 #include "qmp.h"
 #include "analysis/ratio.h"
 #include "analysis/analysis.h"
+#include "analysis/noise.h"
 #include "analysis/pairwise.h"
 #include "run.h"
 #include "guest_fault.h"
-#include "stall.h"
+#include "run_watch.h"
 #include "import.h"
 #include "analysis/summary.h"
 #include "analysis/throughput.h"
@@ -109,54 +110,19 @@ static void last_log_line(const char *path, char *out, size_t cap)
     free(text);
 }
 
-/* What QEMU runs under: the progress line (progress.h) and, in the lab,
- * the L2 start watchdog (lab.h), which stops L0 like an interruption. */
-struct supervision {
-    struct progress prog;
-    struct lab_stall_watch stall;
-    bool lab;
-    volatile sig_atomic_t stop;
-};
-
-static void supervision_tick(void *ctx)
-{
-    struct supervision *s = ctx;
-
-    progress_watch_tick(&s->prog);
-    if (interrupted || (s->lab && lab_stall_check(&s->stall, mono_ms())))
-        s->stop = 1;
-}
-
-static void supervision_clear(void *ctx)
-{
-    progress_watch_clear(&((struct supervision *)ctx)->prog);
-}
-
-/* Lets QEMU run under the watchdog; in the lab, a stalled L2 ends it with
- * ri->lab->l2_stalled set. */
+/* Lets QEMU run under the watchdogs (--timeout here, --stall-timeout and
+ * the lab's L2 watchdog in run_watch.h), with the progress line, sampling
+ * the host's load into ri->hostload. */
 static void supervise(struct run_info *ri, struct qemu_proc *proc, int serial_fd,
                       long long deadline, struct qemu_outcome *outcome)
 {
-    struct supervision s = { .lab = ri->lab != NULL };
-    struct qemu_watch watch = {
-        .tick = supervision_tick, .before_echo = supervision_clear, .ctx = &s,
-    };
-    struct stall_watch stall;
-    struct qemu_watch stall_w = {
-        .tick = stall_watch_tick, .before_echo = stall_watch_before_echo, .ctx = &stall,
-    };
+    struct run_watch rw;
+    struct qemu_watch watch;
 
-    if (ri->lab)
-        lab_stall_watch_init(&s.stall, ri);
-    progress_start(&s.prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);
-    stall_watch_init(&stall, ri->lab ? 0 : ri->opt->stall_timeout_s, ri->run_dir,
-                     &ri->channels, proc->pid, outcome, &watch);
-    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &s.stop, &stall_w,
+    run_watch_start(&rw, &watch, ri, proc->pid, outcome, &interrupted);
+    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &rw.stop, &watch,
                          outcome);
-    progress_finish(&s.prog, mono_ms());
-    ri->stalled = stall.stalled;
-    if (ri->lab)
-        ri->lab->l2_stalled = s.stall.stalled;
+    run_watch_finish(&rw, ri);
 }
 
 /* Runs QEMU from start to exit; on failure leaves the reason in ri->reason. */
@@ -320,10 +286,14 @@ static int finish(struct run_info *ri)
     struct pairwise_counts pairwise;
     unsigned nratio;
     struct verdict_counts counts;
+    struct noise_measured noise;
     char err[512];
     bool ok;
 
     conclude(ri);
+    if (!noise_measure(&ri->data, &ri->hostload, &noise))
+        hv_err("out of memory assessing the run's noise");
+    ri->data.noise_host_load = (noise_classify(&noise) & NOISE_HOST_LOAD) != 0;
     if (!summary_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err))) {
         hv_err("%s", err);
         append(ri->reason, sizeof(ri->reason), "%s%s", ri->reason[0] ? "; " : "", err);
@@ -345,6 +315,7 @@ static int finish(struct run_info *ri)
         hv_err("cannot update latest: %s", err);
     ok = !strcmp(ri->status, "ok");
     summary_print(stdout, &ri->data, ri->tc);
+    noise_print(stdout, &noise, &ri->hostload);
     ratio_print(stdout, &ri->data, ri->tc, ratio, nratio);
     analysis_print(stdout, &analysis);
     pairwise_print(stdout, &pairwise);

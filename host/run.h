@@ -19,6 +19,7 @@
 #include "channels.h"
 #include "analysis/collect.h"
 #include "hv_flags.h"
+#include "hostload.h"
 #include "lab/lab.h"
 #include "pin.h"
 #include "qemu.h"
@@ -71,6 +72,7 @@ struct run_info {
     json_t *import_meta;             /* an imported log's meta.json keys (import.c), set
                                       * over the others; NULL for a direct run */
     bool stalled;                    /* --stall-timeout stopped QEMU (host/stall.c) */
+    struct hostload hostload;        /* what the host saw while QEMU ran (hostload.h) */
 };
 
 /* Checks the command line and resolves everything a run needs.  Returns

@@ -82,6 +82,9 @@ struct run_data {
     uint64_t missing;           /* sequence numbers never received intact */
     int current;                /* the configuration last announced, -1 before one */
     json_t *damage;             /* [{line, what, configuration}], the first 64 */
+    /* The run's host-load noise reason (host/analysis/noise.h), set before
+     * summary_write; every summary.csv row's noise column carries it. */
+    bool noise_host_load;
 };
 
 /* Prepares d for a run of smp vCPUs whose sweep expanded to configs[0..n). */

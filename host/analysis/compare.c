@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "analysis/compare_internal.h"
 #include "analysis/compare_parts.h"
+#include "analysis/noise.h"
 #include "paths.h"
 #include "results.h"
 #include "util.h"
@@ -292,6 +293,8 @@ int compare_runs(const struct compare_opts *o)
             hv_err("compare: %s: not a run directory (%s)", o->runs[r], err);
             goto out;
         }
+    for (unsigned r = 0; r < o->nruns; r++)
+        noise_warn_run(o->runs[r], "compare");
     if (!compare_join(o, runs, &t, err, sizeof(err))) {
         hv_err("compare: %s", err);
         goto out;

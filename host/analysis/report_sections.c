@@ -5,6 +5,7 @@
  * the table below; a file a run lacks gives a note, not an error.
  */
 #include "analysis/report.h"
+#include "analysis/noise.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -258,7 +259,7 @@ static void precision(FILE *out, json_t *meta)
 
 static const char *const summary_cols[] = {
     "id", "label", "n", "p10_ns", "p50_ns", "p90_ns", "p99_ns", "max_ns", "ci_rel", "ci_flag",
-    "noise_dominated", "verdict", "timing_class", NULL,
+    "noise_dominated", "verdict", "timing_class", "noise", NULL,
 };
 
 /* The CSV sections in order: title, file, columns (NULL: all), plots. */
@@ -291,6 +292,7 @@ void report_run_sections(FILE *out, const char *run_dir, json_t *meta,
 {
     char path[4096];
 
+    noise_report_banner(out, meta);
     environment(out, meta);
     warnings(out, w);
     for (size_t s = 0; s < sizeof(csv_sections) / sizeof(csv_sections[0]); s++) {

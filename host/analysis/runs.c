@@ -1,8 +1,8 @@
 /*
  * "hvflush runs [DIR]": one line per run directory under DIR (default
  * <root>/results): run id, start date, label, accelerator, timing class,
- * kernel (the L1 kernel of a lab run, the host's otherwise), sweep, status
- * and the verification verdict counts of its summary.csv.
+ * kernel (the L1 kernel of a lab run, the host's otherwise), sweep, status,
+ * the verification verdict counts of its summary.csv and its noise verdict.
  *
  * A run directory is a directory (not a link: `latest` is skipped) holding
  * meta.json, or named like a run id (YYYYmmdd-HHMMSS-...); one whose
@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "analysis/compare_sources.h"
+#include "analysis/noise.h"
 #include "commands.h"
 #include "paths.h"
 #include "util.h"
@@ -27,16 +28,17 @@ static const char runs_usage[] =
     "  Lists the run directories under DIR (default <root>/results), newest first\n"
     "  (--by-name: by name): run id, start date, label, accelerator, timing class,\n"
     "  kernel (the L1 kernel of a lab run, the host's otherwise), sweep, status and\n"
-    "  the verdict counts of summary.csv (pass/inconclusive/fail/error/unsupported).\n"
+    "  the verdict counts of summary.csv (pass/inconclusive/fail/error/unsupported)\n"
+    "  and meta.json's noise verdict (clean / noisy, - where not assessed).\n"
     "  A run whose meta.json is missing or unreadable is listed as damaged.\n"
     "  Exit status: 0 listed, 2 bad input (DIR missing or not a directory).\n";
 
 /* The columns of a line, in order. */
 enum run_col { COL_ID, COL_DATE, COL_LABEL, COL_ACCEL, COL_CLASS, COL_KERNEL, COL_SWEEP,
-               COL_STATUS, COL_VERDICTS, N_COLS };
+               COL_STATUS, COL_VERDICTS, COL_NOISE, N_COLS };
 static const char *const col_names[N_COLS] = {
     "run", "date", "label", "accel", "timing class", "kernel", "sweep", "status",
-    "pass/inconcl/fail/error/unsupp",
+    "pass/inconcl/fail/error/unsupp", "noise",
 };
 
 #define FIELD_MAX 160
@@ -162,6 +164,7 @@ static bool read_run(const char *dir, const char *name, struct run_line *line)
     str_at(meta, "sweep", "name", line->col[COL_SWEEP], FIELD_MAX);
     str_at(meta, "status", NULL, line->col[COL_STATUS], FIELD_MAX);
     verdict_counts(dir, line->col[COL_VERDICTS], FIELD_MAX);
+    fmt(line->col[COL_NOISE], FIELD_MAX, "%s", noise_meta_verdict(meta));
     json_decref(meta);
     return true;
 }

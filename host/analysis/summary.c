@@ -3,6 +3,7 @@
  * (see summary.h).
  */
 #include "analysis/conformance.h"
+#include "analysis/noise.h"
 #include "analysis/summary.h"
 
 #include <errno.h>
@@ -136,8 +137,10 @@ static bool write_summary(const char *run_dir, const struct run_data *d,
         }
         summary_row(f, d, c, &s, tc);
         figures_put_columns(f, &g, d->tsc_hz);
-        fprintf(f, ",%s,%s\n", target_set_name(c->cfg.target_set),
+        fprintf(f, ",%s,%s,", target_set_name(c->cfg.target_set),
                 c->damaged[0] ? c->damaged : "ok");
+        noise_put_config(f, d, c, &s, &g);
+        fputc('\n', f);
     }
     return close_csv(f, "summary.csv", err, errcap);
 }

@@ -13,7 +13,8 @@
  * The last columns (FIGURES_HEADER) are host/analysis/figures.h's:
  * histogram percentiles, the median's 95 % CI, ci_rel = half-width / p50,
  * ci_flag ok / ci-wide against the sweep's ci-target, `-` without one;
- * then target_set (others / null / self / all: bench/sweep_targets.c).
+ * then target_set (others / null / self / all: bench/sweep_targets.c);
+ * last, noise: the configuration's noise reasons (host/analysis/noise.h).
  */
 #ifndef HOST_SUMMARY_H
 #define HOST_SUMMARY_H
@@ -30,7 +31,7 @@
     "min_cyc,p10_cyc,p50_cyc,p90_cyc,p99_cyc,max_cyc,mean_cyc,stddev_cyc," \
     "min_ns,p10_ns,p50_ns,p90_ns,p99_ns,max_ns,mean_ns,stddev_ns,overhead_cyc,timing_class,verdict," \
     "initiator,target_cpus,clamped,excluded,noise_dominated,spaces,pcid,global,large," FIGURES_HEADER \
-    ",target_set,records"
+    ",target_set,records,noise"
 
 /* Writes summary.csv, samples.csv and verify.csv into run_dir.  Returns
  * false with a message in err if a file cannot be written. */

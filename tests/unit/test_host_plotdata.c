@@ -71,10 +71,10 @@ static void test_series_and_cdfs(void **state)
 
     (void)state;
     put("summary.csv", SUMMARY_HEADER "\n"
-        "0,local/invlpg/p1,local,invlpg,1,0,spin,slow,cr3,0,mask,3,1,1,2,3,3,3,2,1,10,10,20,30,30,30,20,10,5,emulated,-,0,-,0,0,0,1,0,0,0,,,,,,,,,,,,-,others,ok\n"
-        "1,ipi/invlpg/p1/t3/spin,ipi,invlpg,1,3,spin,slow,cr3,0,mask,2,1,1,2,3,3,3,2,1,900,900,1000,1100,1500,1500,1,1,5,emulated,pass,0,1-3,0,0,0,1,0,0,0,,,,,,,,,,,,-,others,ok\n"
-        "2,ipi/invlpg/p1/t1/spin,ipi,invlpg,1,1,spin,slow,cr3,0,mask,2,1,1,2,3,3,3,2,1,400,400,500,600,700,700,1,1,5,emulated,pass,0,1,0,0,0,1,0,0,0,,,,,,,,,,,,-,others,ok\n"
-        "3,ipi/invlpg/p1/t2/spin,ipi,invlpg,1,2,spin,slow,cr3,0,mask,0,,,,,,,,,,,,,,,,,5,emulated,error,0,1-2,,,,1,0,0,0,,,,,,,,,,,,-,others,ok\n");
+        "0,local/invlpg/p1,local,invlpg,1,0,spin,slow,cr3,0,mask,3,1,1,2,3,3,3,2,1,10,10,20,30,30,30,20,10,5,emulated,-,0,-,0,0,0,1,0,0,0,,,,,,,,,,,,-,others,ok,\n"
+        "1,ipi/invlpg/p1/t3/spin,ipi,invlpg,1,3,spin,slow,cr3,0,mask,2,1,1,2,3,3,3,2,1,900,900,1000,1100,1500,1500,1,1,5,emulated,pass,0,1-3,0,0,0,1,0,0,0,,,,,,,,,,,,-,others,ok,\n"
+        "2,ipi/invlpg/p1/t1/spin,ipi,invlpg,1,1,spin,slow,cr3,0,mask,2,1,1,2,3,3,3,2,1,400,400,500,600,700,700,1,1,5,emulated,pass,0,1,0,0,0,1,0,0,0,,,,,,,,,,,,-,others,ok,\n"
+        "3,ipi/invlpg/p1/t2/spin,ipi,invlpg,1,2,spin,slow,cr3,0,mask,0,,,,,,,,,,,,,,,,,5,emulated,error,0,1-2,,,,1,0,0,0,,,,,,,,,,,,-,others,ok,\n");
     put("samples.csv", "id,label,index,cycles,ns\n"
         "0,local/invlpg/p1,0,1,10.0\n0,local/invlpg/p1,1,2,20.0\n0,local/invlpg/p1,2,3,30.0\n"
         "1,ipi/invlpg/p1/t3/spin,0,1,900.0\n1,ipi/invlpg/p1/t3/spin,1,2,1500.0\n"
