@@ -115,10 +115,17 @@ static void supervise(struct run_info *ri, struct qemu_proc *proc, int serial_fd
     struct qemu_watch watch = {
         .tick = progress_watch_tick, .before_echo = progress_watch_clear, .ctx = &prog,
     };
+    /* The run directory's watch wraps the progress line's (run_guard.h). */
+    struct qemu_watch guarded = {
+        .tick = run_guard_watch_tick, .before_echo = run_guard_watch_clear, .ctx = &ri->guard,
+    };
 
+    ri->guard.inner = &watch;
+    ri->guard.stop = &interrupted;
     progress_start(&prog, ri->run_dir, ri->lab != NULL, ri->nconfigs, ri->opt->quiet);
-    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &watch,
+    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &interrupted, &guarded,
                          outcome);
+    ri->guard.inner = NULL;
     progress_finish(&prog, mono_ms());
 }
 
@@ -280,6 +287,13 @@ static int finish(struct run_info *ri)
     char err[512];
     bool ok;
 
+    /* A deleted run directory: every write would fail or land elsewhere. */
+    if (run_guard_dir_gone(&ri->guard)) {
+        hv_err("run directory %s was deleted while the run was going: its results are lost "
+               "(QEMU stopped; nothing written elsewhere, latest unchanged)",
+               paths_display(ri->guard.dir));
+        return 1;
+    }
     conclude(ri);
     if (!summary_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err))) {
         hv_err("%s", err);
@@ -384,6 +398,11 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
         hv_err("%s", err);
         run_release(&ri);
         return 2;
+    }
+    if (!run_guard_begin(&ri.guard, ri.run_dir)) {
+        hv_err("cannot open run directory %s: %s", ri.run_dir, strerror(errno));
+        run_release(&ri);
+        return 1;
     }
     if (!collect_init(&ri.data, ri.configs, ri.nconfigs, o->smp)) {
         hv_err("out of memory");

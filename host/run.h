@@ -24,6 +24,7 @@
 #include "qemu.h"
 #include "analysis/repeat.h"
 #include "results.h"
+#include "run_guard.h"
 
 struct run_info {
     const struct cli_options *opt;
@@ -67,6 +68,7 @@ struct run_info {
     struct pin_outcome pin_outcome;  /* after binding: every QEMU thread's affinity */
     json_t *import_meta;             /* an imported log's meta.json keys (import.c), set
                                       * over the others; NULL for a direct run */
+    struct run_guard guard;          /* the run directory's lock and watch (run_guard.h) */
 };
 
 /* Checks the command line and resolves everything a run needs.  Returns

@@ -1,0 +1,193 @@
+/* The host-side fault tests' common ground (see faults_fixture.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "faults_fixture.h"
+#include "harness.h"
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    char path[256];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+void fix_begin(struct fault_fix *f)
+{
+    memset(f, 0, sizeof(*f));
+    snprintf(f->scratch, sizeof(f->scratch), "/tmp/hvflush-test-XXXXXX");
+    assert_non_null(mkdtemp(f->scratch));
+    snprintf(f->tmp, sizeof(f->tmp), "%s/tmp", f->scratch);
+    assert_int_equal(mkdir(f->tmp, 0700), 0);
+    snprintf(f->out, sizeof(f->out), "%s/results", f->scratch);
+    write_text(f->scratch, "fast.sweep",
+               "name fast\nsamples 50\nwarmup 5\nverify-rounds 2\nmeasure local\n");
+    write_text(f->scratch, "hang.sweep", "name hang\ninject hang\nmeasure local\n");
+}
+
+static void read_text(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+}
+
+pid_t fix_spawn(struct fault_fix *f, const char *tag, const char *args)
+{
+    char cmd[4096], path[200];
+    pid_t pid;
+
+    snprintf(cmd, sizeof(cmd), "exec build/hvflush %s", args);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd;
+
+        setenv("TMPDIR", f->tmp, 1);
+        snprintf(path, sizeof(path), "%s/%s.out", f->scratch, tag);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1);
+        snprintf(path, sizeof(path), "%s/%s.err", f->scratch, tag);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 2);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+void fix_wait(struct fault_fix *f, pid_t pid, const char *tag, struct fault_outcome *o)
+{
+    char path[200];
+    int status;
+
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    o->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    snprintf(path, sizeof(path), "%s/%s.err", f->scratch, tag);
+    read_text(path, o->err, sizeof(o->err));
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/%s.out", f->scratch, tag);
+    read_text(path, o->out, sizeof(o->out));
+    unlink(path);
+}
+
+void fix_run(struct fault_fix *f, const char *tag, const char *args, struct fault_outcome *o)
+{
+    fix_wait(f, fix_spawn(f, tag, args), tag, o);
+}
+
+void fix_earlier_run(struct fault_fix *f)
+{
+    struct fault_outcome o;
+    char args[700], target[256];
+    ssize_t n;
+
+    snprintf(args, sizeof(args), FAULT_FAST_ARGS " --out %s --label earlier", f->scratch,
+             f->out);
+    fix_run(f, "earlier", args, &o);
+    if (o.exit_code != 0)
+        fail_msg("earlier run: exit %d: %s", o.exit_code, o.err);
+    snprintf(f->earlier, sizeof(f->earlier), "%s/latest", f->out);
+    n = readlink(f->earlier, target, sizeof(target) - 1);
+    assert_true(n > 0);
+    target[n] = '\0';
+    snprintf(f->earlier, sizeof(f->earlier), "%s/%s", f->out, target);
+    tree_digest(f->earlier, f->digest, sizeof(f->digest));
+    assert_int_equal(strlen(f->digest), 64);
+}
+
+/* The newest directory under out other than skip, "" if none. */
+static void newest_run_dir(const char *out, const char *skip, char *dir, size_t cap)
+{
+    DIR *d = opendir(out);
+    struct dirent *e;
+    char best[256] = "";
+
+    dir[0] = '\0';
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.' && e->d_type == DT_DIR && strcmp(e->d_name, "latest") &&
+            (!skip || !strstr(skip, e->d_name)) && strcmp(e->d_name, best) > 0)
+            snprintf(best, sizeof(best), "%s", e->d_name);
+    if (d)
+        closedir(d);
+    if (best[0])
+        snprintf(dir, cap, "%s/%s", out, best);
+}
+
+void fix_wait_hanging(struct fault_fix *f, pid_t pid, char *run_dir, size_t cap, pid_t *qemu)
+{
+    char serial[700];
+    int status;
+
+    for (;;) {
+        /* Bounded by the run's own --timeout: hvflush ends by then. */
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            fail_msg("hvflush ended (status %#x) before its guest hung", status);
+        newest_run_dir(f->out, f->earlier[0] ? f->earlier : NULL, run_dir, cap);
+        snprintf(serial, sizeof(serial), "%s/serial.log", run_dir);
+        if (run_dir[0] && file_contains(serial, "injecting fault 'hang'") &&
+            leftovers_qemu_naming(run_dir, qemu, 1) == 1)
+            return;
+        usleep(100 * 1000);
+    }
+}
+
+void fix_assert_said(const struct fault_outcome *o, const char *needle)
+{
+    const char *hit = strstr(o->err, needle);
+    const char *start;
+
+    if (!hit)
+        fail_msg("stderr lacks '%s': %s", needle, o->err);
+    for (start = hit; start > o->err && start[-1] != '\n'; start--)
+        ;
+    if (strncmp(start, "hvflush: ", 9))
+        fail_msg("'%s' is not on an hvflush: line: %s", needle, o->err);
+}
+
+void fix_meta(const char *run_dir, const char *key, char *out, size_t cap)
+{
+    char path[700];
+    json_t *root, *v;
+
+    out[0] = '\0';
+    snprintf(path, sizeof(path), "%s/meta.json", run_dir);
+    root = json_load_file(path, 0, NULL);
+    v = root ? json_object_get(root, key) : NULL;
+    if (json_is_string(v))
+        snprintf(out, cap, "%s", json_string_value(v));
+    json_decref(root);
+}
+
+void fix_end(struct fault_fix *f)
+{
+    char digest[72], cmd[200];
+
+    if (f->earlier[0]) {
+        tree_digest(f->earlier, digest, sizeof(digest));
+        if (strcmp(digest, f->digest))
+            fail_msg("the earlier run %s changed", f->earlier);
+    }
+    leftovers_assert_none(&f->left, f->out, f->out);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->scratch);
+    assert_int_equal(system(cmd), 0);
+}
