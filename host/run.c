@@ -193,6 +193,11 @@ static void execute(struct run_info *ri)
         goto cleanup;
     }
     qmp_close(&q);
+    /* QMP is done with: the socket's directory goes now, so that even an
+     * hvflush killed with SIGKILL later (QEMU dies with it) leaves no
+     * temporary file behind. */
+    unlink(sock);
+    rmdir(tmpdir);
     long long started = mono_ms();
     supervise(ri, &proc, serial_fd, deadline, &outcome);
     if (ri->lab) {
