@@ -39,6 +39,7 @@ void fix_begin(struct fault_fix *f)
     write_text(f->scratch, "fast.sweep",
                "name fast\nsamples 50\nwarmup 5\nverify-rounds 2\nmeasure local\n");
     write_text(f->scratch, "hang.sweep", "name hang\ninject hang\nmeasure local\n");
+    leftovers_snapshot(&f->left, f->tmp);
 }
 
 static void read_text(const char *path, char *buf, size_t cap)
@@ -53,10 +54,18 @@ static void read_text(const char *path, char *buf, size_t cap)
 
 pid_t fix_spawn(struct fault_fix *f, const char *tag, const char *args)
 {
-    char cmd[4096], path[200];
-    pid_t pid;
+    char cmd[4096];
+    char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 
     snprintf(cmd, sizeof(cmd), "exec build/hvflush %s", args);
+    return fix_spawn_argv(f, tag, argv);
+}
+
+pid_t fix_spawn_argv(struct fault_fix *f, const char *tag, char *const argv[])
+{
+    char path[200];
+    pid_t pid;
+
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -69,7 +78,7 @@ pid_t fix_spawn(struct fault_fix *f, const char *tag, const char *args)
         snprintf(path, sizeof(path), "%s/%s.err", f->scratch, tag);
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(fd, 2);
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        execv(argv[0], argv);
         _exit(127);
     }
     return pid;
@@ -164,6 +173,36 @@ void fix_assert_said(const struct fault_outcome *o, const char *needle)
         fail_msg("'%s' is not on an hvflush: line: %s", needle, o->err);
 }
 
+void fix_assert_one_line(const struct fault_outcome *o, const char *needle)
+{
+    const char *nl = strchr(o->err, '\n');
+
+    fix_assert_said(o, needle);
+    if (strncmp(o->err, "hvflush: ", 9) || !nl || nl[1] != '\0')
+        fail_msg("stderr is not one hvflush: line: '%s'", o->err);
+}
+
+bool fix_mount_tmpfs(struct fault_fix *f, const char *opts)
+{
+    char cmd[400];
+
+    if (geteuid() != 0) {
+        fprintf(stderr, "SKIP: not root: cannot mount a tmpfs\n");
+        return false;
+    }
+    snprintf(f->mnt, sizeof(f->mnt), "%s/mnt", f->scratch);
+    assert_int_equal(mkdir(f->mnt, 0755), 0);
+    snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o %s hvflush-test '%s' 2>/dev/null", opts,
+             f->mnt);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "SKIP: mount -t tmpfs -o %s is not permitted here\n", opts);
+        f->mnt[0] = '\0';
+        return false;
+    }
+    snprintf(f->out, sizeof(f->out), "%s/results", f->mnt);
+    return true;
+}
+
 void fix_meta(const char *run_dir, const char *key, char *out, size_t cap)
 {
     char path[700];
@@ -180,14 +219,23 @@ void fix_meta(const char *run_dir, const char *key, char *out, size_t cap)
 
 void fix_end(struct fault_fix *f)
 {
-    char digest[72], cmd[200];
+    char digest[72] = "", cmd[200], left[8192];
+    int umounted = 0;
 
-    if (f->earlier[0]) {
+    if (f->earlier[0])
         tree_digest(f->earlier, digest, sizeof(digest));
-        if (strcmp(digest, f->digest))
-            fail_msg("the earlier run %s changed", f->earlier);
+    leftovers_find(&f->left, f->out, f->out, left, sizeof(left));
+    /* Cleaned up before judging, so that a failure leaves no mount. */
+    if (f->mnt[0]) {
+        snprintf(cmd, sizeof(cmd), "umount '%s'", f->mnt);
+        umounted = system(cmd);
     }
-    leftovers_assert_none(&f->left, f->out, f->out);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->scratch);
-    assert_int_equal(system(cmd), 0);
+    if (umounted == 0 && system(cmd) != 0)
+        fail_msg("cannot remove %s", f->scratch);
+    if (f->earlier[0] && strcmp(digest, f->digest))
+        fail_msg("the earlier run %s changed", f->earlier);
+    if (left[0])
+        fail_msg("left behind:%s", left);
+    assert_int_equal(umounted, 0);
 }

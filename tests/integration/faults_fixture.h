@@ -25,6 +25,7 @@ struct fault_fix {
     char earlier[512];         /* the earlier run's directory */
     char digest[72];           /* its digest */
     struct leftovers left;
+    char mnt[128];             /* a tmpfs the test mounted, "" if none */
 };
 
 struct fault_outcome {
@@ -40,6 +41,12 @@ void fix_earlier_run(struct fault_fix *f);
 /* Starts `build/hvflush <args>` (printf-style, %s-expanded by the caller)
  * with TMPDIR=f->tmp, its stdout/stderr into scratch/<tag>.out/.err. */
 pid_t fix_spawn(struct fault_fix *f, const char *tag, const char *args);
+/* The same with argv as given (argv[0] "build/hvflush"), no shell between. */
+pid_t fix_spawn_argv(struct fault_fix *f, const char *tag, char *const argv[]);
+/* Mounts a tmpfs with opts (e.g. "size=2m") at scratch/mnt and makes
+ * scratch/mnt/results the results directory; false (the test skips,
+ * saying why) when not root or mounting is not permitted here. */
+bool fix_mount_tmpfs(struct fault_fix *f, const char *opts);
 /* Waits for it and reads what it printed. */
 void fix_wait(struct fault_fix *f, pid_t pid, const char *tag, struct fault_outcome *o);
 /* Runs it to the end. */
@@ -48,6 +55,8 @@ void fix_run(struct fault_fix *f, const char *tag, const char *args, struct faul
  * serial.log says the guest hangs, and a QEMU that names it; writes the
  * directory and QEMU's pid.  Fails the test if hvflush ends first. */
 void fix_wait_hanging(struct fault_fix *f, pid_t pid, char *run_dir, size_t cap, pid_t *qemu);
+/* Asserts: stderr is exactly one line, "hvflush: ...", containing needle. */
+void fix_assert_one_line(const struct fault_outcome *o, const char *needle);
 /* Asserts: one "hvflush: " line containing needle among stderr's lines. */
 void fix_assert_said(const struct fault_outcome *o, const char *needle);
 /* Reads RUN/meta.json's top-level string key ("" if absent or unreadable). */

@@ -110,14 +110,25 @@ static void find_dotfiles(const char *dir, char *report, size_t cap)
 
 void leftovers_assert_none(struct leftovers *s, const char *needle, const char *results_dir)
 {
-    char report[8192] = "", in_use[300];
+    char report[8192];
+
+    leftovers_find(s, needle, results_dir, report, sizeof(report));
+    if (report[0])
+        fail_msg("left behind:%s", report);
+}
+
+void leftovers_find(struct leftovers *s, const char *needle, const char *results_dir,
+                    char *report, size_t cap)
+{
+    char in_use[300];
     pid_t pids[16];
     unsigned nq = leftovers_qemu_naming(needle, pids, 16);
     DIR *d;
     struct dirent *e;
 
+    report[0] = '\0';
     for (unsigned i = 0; i < nq && i < 16; i++)
-        snprintf(report + strlen(report), sizeof(report) - strlen(report),
+        snprintf(report + strlen(report), cap - strlen(report),
                  " QEMU pid %d naming %s;", (int)pids[i], needle);
     d = opendir("/tmp");
     while (d && (e = readdir(d))) {
@@ -128,7 +139,7 @@ void leftovers_assert_none(struct leftovers *s, const char *needle, const char *
         snprintf(in_use, sizeof(in_use), "/tmp/%s/", e->d_name);
         if (leftovers_qemu_naming(in_use, pids, 1))
             continue;
-        snprintf(report + strlen(report), sizeof(report) - strlen(report), " /tmp/%s;",
+        snprintf(report + strlen(report), cap - strlen(report), " /tmp/%s;",
                  e->d_name);
     }
     if (d)
@@ -136,17 +147,15 @@ void leftovers_assert_none(struct leftovers *s, const char *needle, const char *
     d = s->private_tmp[0] ? opendir(s->private_tmp) : NULL;
     while (d && (e = readdir(d)))
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            snprintf(report + strlen(report), sizeof(report) - strlen(report), " %s/%s;",
+            snprintf(report + strlen(report), cap - strlen(report), " %s/%s;",
                      s->private_tmp, e->d_name);
     if (d)
         closedir(d);
     if (results_dir)
-        find_dotfiles(results_dir, report, sizeof(report));
+        find_dotfiles(results_dir, report, cap);
     for (unsigned i = 0; i < s->ntmp; i++)
         free(s->tmp[i]);
     s->ntmp = 0;
-    if (report[0])
-        fail_msg("left behind:%s", report);
 }
 
 void tree_digest(const char *dir, char *out, size_t cap)

@@ -35,6 +35,9 @@ void leftovers_snapshot(struct leftovers *s, const char *private_tmp);
  * names), anything in the private $TMPDIR, or a dot-file anywhere under
  * results_dir (NULL: not checked). Frees the snapshot. */
 void leftovers_assert_none(struct leftovers *s, const char *needle, const char *results_dir);
+/* The same without failing: the leftovers into report ("" when none). */
+void leftovers_find(struct leftovers *s, const char *needle, const char *results_dir,
+                    char *report, size_t cap);
 
 /* sha256 over every file's path and content under dir (sorted), into out
  * (65 bytes); "" when dir is missing. */

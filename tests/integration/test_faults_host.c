@@ -29,7 +29,6 @@ static pid_t start_hang(struct fault_fix *f, char *run_dir, size_t cap, pid_t *q
 
     fix_begin(f);
     fix_earlier_run(f);
-    leftovers_snapshot(&f->left, f->tmp);
     snprintf(args, sizeof(args), FAULT_HANG_ARGS " --out %s", f->scratch, f->out);
     pid = fix_spawn(f, "hang", args);
     fix_wait_hanging(f, pid, run_dir, cap, qemu);
