@@ -222,7 +222,8 @@ static bool write_sweep(struct run_info *ri)
     fmt(path, sizeof(path), "%s/sweep.txt", ri->run_dir);
     if (write_file(path, ri->sweep_text, ri->sweep_len))
         return true;
-    hv_err("cannot write %s: %s", path, strerror(errno));
+    hv_err("cannot write %s: %s%s", path, strerror(errno),
+           ri->repeat.boots ? "" : " (run directory removed; nothing was run)");
     return false;
 }
 
@@ -300,22 +301,22 @@ static int finish(struct run_info *ri)
         return 1;
     }
     conclude(ri);
-    if (!summary_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err))) {
-        hv_err("%s", err);
-        append(ri->reason, sizeof(ri->reason), "%s%s", ri->reason[0] ? "; " : "", err);
-        ri->status = "failed";
-    }
+    /* A refused write is kept in ri->store and said once, in the run's
+     * reason (run_store.h). */
+    if (!summary_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err)))
+        run_store_note(&ri->store, err);
     if (!throughput_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err)))
-        hv_err("%s", err);
+        run_store_note(&ri->store, err);
     nratio = ratio_compute(&ri->data, ratio, RATIO_ROWS_MAX);
     if (!ratio_write(ri->run_dir, &ri->data, ri->tc, ratio, nratio, err, sizeof(err)))
-        hv_err("%s", err);
-    if (!analysis_write(ri->run_dir, NULL, &analysis, err, sizeof(err)))
-        hv_err("%s", err);
-    if (!meta_write(ri, err, sizeof(err)))
+        run_store_note(&ri->store, err);
+    if (!ri->store.nerrors && !analysis_write(ri->run_dir, NULL, &analysis, err, sizeof(err)))
+        run_store_note(&ri->store, err);
+    run_store_settle(ri);
+    if (!run_store_write_meta(ri, err, sizeof(err)))
         hv_err("%s", err);
     /* After meta.json: pairwise.csv's axis order is its pinning map's. */
-    if (!pairwise_write(ri->run_dir, NULL, &pairwise, err, sizeof(err)))
+    if (!ri->store.nerrors && !pairwise_write(ri->run_dir, NULL, &pairwise, err, sizeof(err)))
         hv_err("%s", err);
     if (!results_update_latest(ri->out, ri->run_id, err, sizeof(err)))
         hv_err("cannot update latest: %s", err);
@@ -423,8 +424,10 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
             o->channel_debugcon ? "--channel debugcon" : "L1 of the lab (run directory on 9p)");
     }
     if (!write_sweep(&ri) || !meta_write(&ri, err, sizeof(err))) {
+        /* Nothing ran: the directory goes again (run_store.h). */
         if (err[0])
-            hv_err("%s", err);
+            hv_err("%s (run directory removed; nothing was run)", err);
+        run_store_discard(ri.run_dir);
         run_release(&ri);
         return 1;
     }

@@ -25,6 +25,7 @@
 #include "analysis/repeat.h"
 #include "results.h"
 #include "run_guard.h"
+#include "run_store.h"
 
 struct run_info {
     const struct cli_options *opt;
@@ -69,6 +70,7 @@ struct run_info {
     json_t *import_meta;             /* an imported log's meta.json keys (import.c), set
                                       * over the others; NULL for a direct run */
     struct run_guard guard;          /* the run directory's lock and watch (run_guard.h) */
+    struct run_store store;          /* the results' write refusals (run_store.h) */
 };
 
 /* Checks the command line and resolves everything a run needs.  Returns

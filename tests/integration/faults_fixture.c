@@ -38,6 +38,8 @@ void fix_begin(struct fault_fix *f)
     snprintf(f->out, sizeof(f->out), "%s/results", f->scratch);
     write_text(f->scratch, "fast.sweep",
                "name fast\nsamples 50\nwarmup 5\nverify-rounds 2\nmeasure local\n");
+    write_text(f->scratch, "samples.sweep", "name samples\nsamples 3000\nwarmup 5\n"
+               "verify-rounds 2\nmeasure ipi pages=1 targets=1 state=spin\n");
     write_text(f->scratch, "hang.sweep", "name hang\ninject hang\nmeasure local\n");
     leftovers_snapshot(&f->left, f->tmp);
 }
@@ -182,8 +184,25 @@ void fix_assert_one_line(const struct fault_outcome *o, const char *needle)
         fail_msg("stderr is not one hvflush: line: '%s'", o->err);
 }
 
+/* A test that fails in the middle leaves its mount: taken down at exit. */
+static char mounted[8][128];
+
+static void unmount_leftovers(void)
+{
+    char cmd[400];
+
+    for (unsigned i = 0; i < 8; i++)
+        if (mounted[i][0]) {
+            snprintf(cmd, sizeof(cmd), "umount -l '%s' 2>/dev/null; rm -rf '%.*s'",
+                     mounted[i], (int)(strlen(mounted[i]) - 4), mounted[i]);
+            if (system(cmd) != 0)
+                fprintf(stderr, "could not take down %s\n", mounted[i]);
+        }
+}
+
 bool fix_mount_tmpfs(struct fault_fix *f, const char *opts)
 {
+    static bool registered;
     char cmd[400];
 
     if (geteuid() != 0) {
@@ -200,6 +219,14 @@ bool fix_mount_tmpfs(struct fault_fix *f, const char *opts)
         return false;
     }
     snprintf(f->out, sizeof(f->out), "%s/results", f->mnt);
+    if (!registered)
+        atexit(unmount_leftovers);
+    registered = true;
+    for (unsigned i = 0; i < 8; i++)
+        if (!mounted[i][0]) {
+            snprintf(mounted[i], sizeof(mounted[i]), "%s", f->mnt);
+            break;
+        }
     return true;
 }
 
@@ -229,6 +256,9 @@ void fix_end(struct fault_fix *f)
     if (f->mnt[0]) {
         snprintf(cmd, sizeof(cmd), "umount '%s'", f->mnt);
         umounted = system(cmd);
+        for (unsigned i = 0; umounted == 0 && i < 8; i++)
+            if (!strcmp(mounted[i], f->mnt))
+                mounted[i][0] = '\0';
     }
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->scratch);
     if (umounted == 0 && system(cmd) != 0)

@@ -56,16 +56,18 @@ static void test_results_read_only(void **state)
     fix_end(&f);
 }
 
-/* A results directory on a 2 MiB tmpfs, filled but for a little: the run
- * cannot write its records and results. */
-static void test_results_full(void **state)
+/* A results directory on a 2 MiB tmpfs, filled to all but free_kib: with
+ * 12 KiB not even the run's meta.json fits (the run directory goes again,
+ * nothing runs); with 56 KiB the run starts, its records fit, its
+ * samples.csv does not. */
+static void run_into_full(unsigned free_kib, bool starts)
 {
     struct fault_fix f;
     struct fault_outcome o;
-    char args[700], cmd[1200];
-    unsigned entries;
+    char args[700], cmd[1200], latest[300], target[256], dir[600], status[32], reason[512];
+    struct stat st;
+    ssize_t n;
 
-    (void)state;
     fix_begin(&f);
     if (!fix_mount_tmpfs(&f, "size=2m")) {
         fix_end(&f);
@@ -73,35 +75,52 @@ static void test_results_full(void **state)
     }
     fix_earlier_run(&f);
     snprintf(cmd, sizeof(cmd), "dd if=/dev/zero of='%s/fill' bs=4k 2>/dev/null; "
-             "rm -f '%s/fill.small'; head -c 8192 /dev/zero > '%s/fill.small'; "
-             "rm -f '%s/fill.small'", f.mnt, f.mnt, f.mnt, f.mnt);
+             "truncate -s -%uK '%s/fill'", f.mnt, free_kib, f.mnt);
     assert_true(system(cmd) >= 0);
-    entries = count_entries(f.scratch);
-    snprintf(args, sizeof(args), FAULT_FAST_ARGS " --out %s", f.scratch, f.out);
+    snprintf(args, sizeof(args), "run --accel tcg --smp 2 --quiet --sweep %s/samples.sweep "
+             "--out %s", f.scratch, f.out);
     fix_run(&f, "full", args, &o);
-    if (o.exit_code == 0)
-        fail_msg("a run into a full results directory succeeded: %s", o.err);
-    fix_assert_said(&o, "No space left on device");
-    /* Whatever run directory is left says failed, and why. */
-    snprintf(cmd, sizeof(cmd), "%s/latest", f.out);
-    {
-        char target[256], dir[600], status[32], reason[512];
-        ssize_t n = readlink(cmd, target, sizeof(target) - 1);
-
-        assert_true(n > 0);
-        target[n] = '\0';
-        snprintf(dir, sizeof(dir), "%s/%s", f.out, target);
-        if (strcmp(dir, f.earlier)) {
-            fix_meta(dir, "status", status, sizeof(status));
-            fix_meta(dir, "reason", reason, sizeof(reason));
-            assert_string_equal(status, "failed");
-            assert_non_null(strstr(reason, "No space left on device"));
-        }
+    assert_int_equal(o.exit_code, 1);
+    fix_assert_one_line(&o, "No space left on device");
+    snprintf(latest, sizeof(latest), "%s/latest", f.out);
+    n = readlink(latest, target, sizeof(target) - 1);
+    assert_true(n > 0);
+    target[n] = '\0';
+    snprintf(dir, sizeof(dir), "%s/%s", f.out, target);
+    if (!starts) {
+        fix_assert_said(&o, "nothing was run");
+        assert_string_equal(dir, f.earlier);          /* latest unchanged */
+        assert_int_equal(count_entries(f.out), 2);    /* no run directory left */
+    } else {
+        assert_string_not_equal(dir, f.earlier);
+        fix_meta(dir, "status", status, sizeof(status));
+        fix_meta(dir, "reason", reason, sizeof(reason));
+        assert_string_equal(status, "failed");
+        if (!strstr(reason, "No space left on device"))
+            fail_msg("reason '%s'", reason);
+        /* The raw records and the logs stay; no truncated samples.csv. */
+        snprintf(cmd, sizeof(cmd), "%s/records.txt", dir);
+        assert_int_equal(stat(cmd, &st), 0);
+        snprintf(cmd, sizeof(cmd), "%s/serial.log", dir);
+        assert_int_equal(stat(cmd, &st), 0);
+        snprintf(cmd, sizeof(cmd), "%s/samples.csv", dir);
+        assert_int_not_equal(stat(cmd, &st), 0);
     }
-    (void)entries;
     snprintf(cmd, sizeof(cmd), "rm -f '%s/fill'", f.mnt);
     assert_int_equal(system(cmd), 0);
     fix_end(&f);
+}
+
+static void test_results_full_before_start(void **state)
+{
+    (void)state;
+    run_into_full(12, false);
+}
+
+static void test_results_full_for_samples(void **state)
+{
+    (void)state;
+    run_into_full(56, true);
 }
 
 /* meta.json and summary.csv of a run directory are whole and agree. */
@@ -336,7 +355,8 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_results_read_only),
-        cmocka_unit_test(test_results_full),
+        cmocka_unit_test(test_results_full_before_start),
+        cmocka_unit_test(test_results_full_for_samples),
         cmocka_unit_test(test_two_runs_at_once),
         cmocka_unit_test(test_readers_during_a_run),
         cmocka_unit_test(test_readers_on_an_abandoned_run),
