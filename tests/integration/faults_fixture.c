@@ -151,8 +151,13 @@ void fix_wait_hanging(struct fault_fix *f, pid_t pid, char *run_dir, size_t cap,
 
     for (;;) {
         /* Bounded by the run's own --timeout: hvflush ends by then. */
-        if (waitpid(pid, &status, WNOHANG) == pid)
-            fail_msg("hvflush ended (status %#x) before its guest hung", status);
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            char err[4096];
+
+            snprintf(serial, sizeof(serial), "%s/hang.err", f->scratch);
+            read_text(serial, err, sizeof(err));
+            fail_msg("hvflush ended (status %#x) before its guest hung: %s", status, err);
+        }
         newest_run_dir(f->out, f->earlier[0] ? f->earlier : NULL, run_dir, cap);
         snprintf(serial, sizeof(serial), "%s/serial.log", run_dir);
         if (run_dir[0] && file_contains(serial, "injecting fault 'hang'") &&

@@ -51,7 +51,7 @@ bool fix_mount_tmpfs(struct fault_fix *f, const char *opts);
 void fix_wait(struct fault_fix *f, pid_t pid, const char *tag, struct fault_outcome *o);
 /* Runs it to the end. */
 void fix_run(struct fault_fix *f, const char *tag, const char *args, struct fault_outcome *o);
-/* Waits until the hang run pid has a run directory under f->out whose
+/* Waits until the hang run pid (spawned with the tag "hang") has a run directory under f->out whose
  * serial.log says the guest hangs, and a QEMU that names it; writes the
  * directory and QEMU's pid.  Fails the test if hvflush ends first. */
 void fix_wait_hanging(struct fault_fix *f, pid_t pid, char *run_dir, size_t cap, pid_t *qemu);

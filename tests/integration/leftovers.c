@@ -87,6 +87,19 @@ static bool was_there(const struct leftovers *s, const char *name)
     return false;
 }
 
+/* A name hvflush's mkdtemp("hvflush-XXXXXX") makes: were the tool to
+ * ignore $TMPDIR, its temporary directory would appear in /tmp as one.
+ * (Other tests' scratch names are longer.) */
+static bool is_tool_temp(const char *name)
+{
+    if (strncmp(name, "hvflush-", 8) || strlen(name) != 14)
+        return false;
+    for (const char *p = name + 8; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            return false;
+    return true;
+}
+
 /* Appends to report the dot-files under dir (recursively, links not followed). */
 static void find_dotfiles(const char *dir, char *report, size_t cap)
 {
@@ -132,8 +145,7 @@ void leftovers_find(struct leftovers *s, const char *needle, const char *results
                  " QEMU pid %d naming %s;", (int)pids[i], needle);
     d = opendir("/tmp");
     while (d && (e = readdir(d))) {
-        if (strncmp(e->d_name, "hvflush", 7) || !strncmp(e->d_name, "hvflush-test-", 13) ||
-            was_there(s, e->d_name))
+        if (!is_tool_temp(e->d_name) || was_there(s, e->d_name))
             continue;
         /* Another run's QMP directory: its live QEMU names it. */
         snprintf(in_use, sizeof(in_use), "/tmp/%s/", e->d_name);

@@ -30,9 +30,9 @@ unsigned leftovers_qemu_naming(const char *needle, pid_t *out, unsigned cap);
 void leftovers_snapshot(struct leftovers *s, const char *private_tmp);
 
 /* Fails the test (cmocka) naming every leftover: a QEMU naming needle, an
- * entry of /tmp named hvflush* that is new since the snapshot (the
- * harness's hvflush-test-* excepted, and one a live QEMU of another run
- * names), anything in the private $TMPDIR, or a dot-file anywhere under
+ * entry of /tmp named like the tool's temporary directory
+ * (hvflush-XXXXXX) that is new since the snapshot (one a live QEMU of
+ * another run names excepted), anything in the private $TMPDIR, or a dot-file anywhere under
  * results_dir (NULL: not checked). Frees the snapshot. */
 void leftovers_assert_none(struct leftovers *s, const char *needle, const char *results_dir);
 /* The same without failing: the leftovers into report ("" when none). */
