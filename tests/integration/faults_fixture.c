@@ -126,6 +126,13 @@ void fix_earlier_run(struct fault_fix *f)
     assert_int_equal(strlen(f->digest), 64);
 }
 
+bool fix_is_named(const char *path, const char *name)
+{
+    const char *slash = strrchr(path, '/');
+
+    return !strcmp(slash ? slash + 1 : path, name);
+}
+
 /* The newest directory under out other than skip, "" if none. */
 static void newest_run_dir(const char *out, const char *skip, char *dir, size_t cap)
 {
@@ -136,7 +143,7 @@ static void newest_run_dir(const char *out, const char *skip, char *dir, size_t 
     dir[0] = '\0';
     while (d && (e = readdir(d)))
         if (e->d_name[0] != '.' && e->d_type == DT_DIR && strcmp(e->d_name, "latest") &&
-            (!skip || !strstr(skip, e->d_name)) && strcmp(e->d_name, best) > 0)
+            (!skip || !fix_is_named(skip, e->d_name)) && strcmp(e->d_name, best) > 0)
             snprintf(best, sizeof(best), "%s", e->d_name);
     if (d)
         closedir(d);

@@ -59,6 +59,8 @@ void fix_wait_hanging(struct fault_fix *f, pid_t pid, char *run_dir, size_t cap,
 void fix_assert_one_line(const struct fault_outcome *o, const char *needle);
 /* Asserts: one "hvflush: " line containing needle among stderr's lines. */
 void fix_assert_said(const struct fault_outcome *o, const char *needle);
+/* True when path's last component is name. */
+bool fix_is_named(const char *path, const char *name);
 /* Reads RUN/meta.json's top-level string key ("" if absent or unreadable). */
 void fix_meta(const char *run_dir, const char *key, char *out, size_t cap);
 /* The earlier run is untouched, nothing is left behind (QEMUs naming
