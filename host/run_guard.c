@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "util.h"
 
 #define GUARD_CHECK_MS 200
@@ -53,6 +54,15 @@ bool run_guard_dir_gone(struct run_guard *g)
     if (stat(g->dir, &st) < 0 || st.st_dev != g->dev || st.st_ino != g->ino)
         g->gone = true;
     return g->gone;
+}
+
+bool run_guard_said_gone(struct run_guard *g)
+{
+    if (!run_guard_dir_gone(g))
+        return false;
+    hv_err("run directory %s was deleted while the run was going: its results are lost "
+           "(QEMU stopped; nothing written elsewhere, latest unchanged)", paths_display(g->dir));
+    return true;
 }
 
 void run_guard_watch_tick(void *ctx)

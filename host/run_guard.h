@@ -38,6 +38,8 @@ bool run_guard_begin(struct run_guard *g, const char *dir);
 /* True when g's directory is no longer the one run_guard_begin opened
  * (checks now; sets g->gone). */
 bool run_guard_dir_gone(struct run_guard *g);
+/* run_guard_dir_gone, and when gone the one line that says so. */
+bool run_guard_said_gone(struct run_guard *g);
 /* struct qemu_watch callbacks (ctx: the guard).  tick: the inner tick,
  * then at most every 200 ms the directory check, which sets *stop when the
  * directory is gone; clear: the inner before_echo. */
