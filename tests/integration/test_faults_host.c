@@ -72,7 +72,7 @@ static void test_qemu_killed_from_outside(void **state)
     assert_int_equal(kill(qemu, SIGKILL), 0);
     fix_wait(&f, pid, "hang", &o);
     assert_int_equal(o.exit_code, 1);
-    fix_assert_said(&o, "killed by signal 9");
+    fix_assert_one_line(&o, "killed by signal 9");
     assert_failed_run(&f, run_dir, "killed by signal 9");
     fix_end(&f);
 }
@@ -90,7 +90,7 @@ static void signal_hvflush(int sig)
     fix_wait(&f, pid, "hang", &o);
     if (o.exit_code != 1)
         fail_msg("%s: exit %d: %s", strsignal(sig), o.exit_code, o.err);
-    fix_assert_said(&o, "interrupted");
+    fix_assert_one_line(&o, "interrupted");
     assert_failed_run(&f, run_dir, "interrupted");
     fix_end(&f);
 }
@@ -131,7 +131,7 @@ static void test_run_dir_deleted(void **state)
     fix_wait(&f, pid, "hang", &o);
     if (o.exit_code != 1)
         fail_msg("exit %d: %s", o.exit_code, o.err);
-    fix_assert_said(&o, "was deleted");
+    fix_assert_one_line(&o, "was deleted");
     /* Nothing re-created, nothing written beside it. */
     assert_int_not_equal(stat(run_dir, &st), 0);
     assert_int_equal(count_entries(f.out), 2);            /* earlier + latest */
