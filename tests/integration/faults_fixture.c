@@ -28,11 +28,37 @@ static void write_text(const char *dir, const char *name, const char *text)
     fclose(f);
 }
 
+/* A test that fails midway skips fix_end: its scratch directory goes at
+ * exit. */
+static char scratch_left[32][64];
+
+static void remove_scratch_left(void)
+{
+    char cmd[200];
+
+    for (unsigned i = 0; i < 32; i++)
+        if (scratch_left[i][0]) {
+            snprintf(cmd, sizeof(cmd), "rm -rf '%.63s'", scratch_left[i]);
+            if (system(cmd) != 0)
+                fprintf(stderr, "could not remove %s\n", scratch_left[i]);
+        }
+}
+
 void fix_begin(struct fault_fix *f)
 {
+    static bool registered;
+
     memset(f, 0, sizeof(*f));
     snprintf(f->scratch, sizeof(f->scratch), "/tmp/hvflush-test-XXXXXX");
     assert_non_null(mkdtemp(f->scratch));
+    if (!registered)
+        atexit(remove_scratch_left);
+    registered = true;
+    for (unsigned i = 0; i < 32; i++)
+        if (!scratch_left[i][0]) {
+            snprintf(scratch_left[i], sizeof(scratch_left[i]), "%s", f->scratch);
+            break;
+        }
     snprintf(f->tmp, sizeof(f->tmp), "%s/tmp", f->scratch);
     assert_int_equal(mkdir(f->tmp, 0700), 0);
     snprintf(f->out, sizeof(f->out), "%s/results", f->scratch);
@@ -275,6 +301,9 @@ void fix_end(struct fault_fix *f)
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->scratch);
     if (umounted == 0 && system(cmd) != 0)
         fail_msg("cannot remove %s", f->scratch);
+    for (unsigned i = 0; i < 32; i++)
+        if (!strcmp(scratch_left[i], f->scratch))
+            scratch_left[i][0] = '\0';
     if (f->earlier[0] && strcmp(digest, f->digest))
         fail_msg("the earlier run %s changed", f->earlier);
     if (left[0])
