@@ -90,6 +90,9 @@ $(BUILD)/tests/test_smoke_tcg $(BUILD)/tests/test_smoke_lab: tests/integration/s
 	tests/integration/shapes_outputs.c tests/integration/shapes_tables.c \
 	tests/integration/shapes_faults.c tests/integration/shapes.h
 $(BUILD)/tests/test_host_channels: tests/unit/collect_stream.c
+# The host-side fault tests share a fixture and the leftovers check.
+$(BUILD)/tests/test_faults_host $(BUILD)/tests/test_faults_results: tests/integration/faults_fixture.c \
+	tests/integration/leftovers.c tests/integration/faults_fixture.h tests/integration/leftovers.h
 # The report's browser test decodes Chromium's screenshot with libpng.
 $(BUILD)/tests/test_report_chromium: HOST_LIBS += -lpng
 $(BUILD)/tests/%: tests/unit/%.c $(HOST_OBJ)

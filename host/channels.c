@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <bench/results_area.h>
@@ -31,6 +32,9 @@
 #include "util.h"
 
 #define V9FS_MAGIC 0x01021997
+/* Room beyond the guest's RAM that the run directory's file system must have for the
+ * RAM file to be used (the run's own files need some too). */
+#define CHANNELS_RAM_SPARE_MIB 16
 
 /* QEMU maps the RAM file shared and writable; some file systems refuse
  * that (9p without a cache, as in the lab's L1).  Tries it on a small file
@@ -58,6 +62,7 @@ static bool shared_mapping_works(const char *path, char *why, size_t cap)
 void channels_plan(struct channel_report *c, const char *run_dir, unsigned memory_mib)
 {
     struct statfs fs;
+    struct statvfs vfs;
 
     memset(c, 0, sizeof(*c));
     c->first_port_seq = -1;
@@ -69,6 +74,18 @@ void channels_plan(struct channel_report *c, const char *run_dir, unsigned memor
     if (statfs(run_dir, &fs) == 0 && fs.f_type == V9FS_MAGIC) {
         fmt(c->no_area_why, sizeof(c->no_area_why),
             "run directory on 9p (no shared file mapping)");
+        return;
+    }
+    /* The guest's RAM becomes a file there: a file system without room for
+     * all of it would kill QEMU with SIGBUS when the guest touches a page
+     * past the end of the free space (a small or nearly full tmpfs). */
+    if (statvfs(run_dir, &vfs) == 0 &&
+        (unsigned long long)vfs.f_bavail * vfs.f_frsize <
+            ((unsigned long long)memory_mib + CHANNELS_RAM_SPARE_MIB) << 20) {
+        fmt(c->no_area_why, sizeof(c->no_area_why),
+            "run directory's file system has %llu MiB free, the guest's RAM file needs %u",
+            (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20,
+            memory_mib + CHANNELS_RAM_SPARE_MIB);
         return;
     }
     fmt(c->ram_path, sizeof(c->ram_path), "%s/guest-ram", run_dir);

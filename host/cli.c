@@ -213,6 +213,10 @@ static bool run_option(struct cli_options *o, const char *name, const char *val,
         for (size_t i = 0; i < n; i++)
             if ((unsigned char)val[i] < ' ' || val[i] == 0x7f)
                 return fmt(err, cap, "--label: control characters are not allowed"), false;
+        /* The label becomes part of the run directory's name. */
+        if (strchr(val, '/'))
+            return fmt(err, cap, "--label: '/' is not allowed (the label names the run "
+                       "directory, which stays directly under the results directory)"), false;
         o->label = val;
         return true;
     }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "args_check.h"
 #include "cli.h"
 #include "commands.h"
 #include "crosscheck.h"
@@ -33,6 +34,10 @@ int main(int argc, char **argv)
     struct cli_options o;
     char err[512];
 
+    if (!args_check(argc, argv, err, sizeof(err))) {
+        hv_err("%s", err);
+        return 2;
+    }
     for (unsigned i = 0; argc >= 2 && i < sizeof(own_parser_commands) /
                                          sizeof(own_parser_commands[0]); i++)
         if (!strcmp(argv[1], own_parser_commands[i].name))

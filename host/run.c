@@ -118,10 +118,17 @@ static void supervise(struct run_info *ri, struct qemu_proc *proc, int serial_fd
 {
     struct run_watch rw;
     struct qemu_watch watch;
+    /* The run directory's watch wraps the others (run_guard.h). */
+    struct qemu_watch guarded = {
+        .tick = run_guard_watch_tick, .before_echo = run_guard_watch_clear, .ctx = &ri->guard,
+    };
 
     run_watch_start(&rw, &watch, ri, proc->pid, outcome, &interrupted);
-    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &rw.stop, &watch,
+    ri->guard.inner = &watch;
+    ri->guard.stop = &rw.stop;
+    qemu_supervise_watch(proc, serial_fd, ri->opt->quiet, deadline, &rw.stop, &guarded,
                          outcome);
+    ri->guard.inner = NULL;
     run_watch_finish(&rw, ri);
 }
 
@@ -189,6 +196,11 @@ static void execute(struct run_info *ri)
         goto cleanup;
     }
     qmp_close(&q);
+    /* QMP is done with: the socket's directory goes now, so that even an
+     * hvflush killed with SIGKILL later (QEMU dies with it) leaves no
+     * temporary file behind. */
+    unlink(sock);
+    rmdir(tmpdir);
     long long started = mono_ms();
     supervise(ri, &proc, serial_fd, deadline, &outcome);
     if (ri->lab) {
@@ -218,7 +230,8 @@ static bool write_sweep(struct run_info *ri)
     fmt(path, sizeof(path), "%s/sweep.txt", ri->run_dir);
     if (write_file(path, ri->sweep_text, ri->sweep_len))
         return true;
-    hv_err("cannot write %s: %s", path, strerror(errno));
+    hv_err("cannot write %s: %s%s", path, strerror(errno),
+           ri->repeat.boots ? "" : " (run directory removed; nothing was run)");
     return false;
 }
 
@@ -290,26 +303,29 @@ static int finish(struct run_info *ri)
     char err[512];
     bool ok;
 
+    /* A deleted run directory: every write would fail or land elsewhere. */
+    if (run_guard_said_gone(&ri->guard))
+        return 1;
     conclude(ri);
     if (!noise_measure(&ri->data, &ri->hostload, &noise))
         hv_err("out of memory assessing the run's noise");
     ri->data.noise_host_load = (noise_classify(&noise) & NOISE_HOST_LOAD) != 0;
-    if (!summary_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err))) {
-        hv_err("%s", err);
-        append(ri->reason, sizeof(ri->reason), "%s%s", ri->reason[0] ? "; " : "", err);
-        ri->status = "failed";
-    }
+    /* A refused write is kept in ri->store and said once, in the run's
+     * reason (run_store.h). */
+    if (!summary_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err)))
+        run_store_note(&ri->store, err);
     if (!throughput_write(ri->run_dir, &ri->data, ri->tc, err, sizeof(err)))
-        hv_err("%s", err);
+        run_store_note(&ri->store, err);
     nratio = ratio_compute(&ri->data, ratio, RATIO_ROWS_MAX);
     if (!ratio_write(ri->run_dir, &ri->data, ri->tc, ratio, nratio, err, sizeof(err)))
-        hv_err("%s", err);
-    if (!analysis_write(ri->run_dir, NULL, &analysis, err, sizeof(err)))
-        hv_err("%s", err);
-    if (!meta_write(ri, err, sizeof(err)))
+        run_store_note(&ri->store, err);
+    if (!ri->store.nerrors && !analysis_write(ri->run_dir, NULL, &analysis, err, sizeof(err)))
+        run_store_note(&ri->store, err);
+    run_store_settle(ri);
+    if (!run_store_write_meta(ri, err, sizeof(err)))
         hv_err("%s", err);
     /* After meta.json: pairwise.csv's axis order is its pinning map's. */
-    if (!pairwise_write(ri->run_dir, NULL, &pairwise, err, sizeof(err)))
+    if (!ri->store.nerrors && !pairwise_write(ri->run_dir, NULL, &pairwise, err, sizeof(err)))
         hv_err("%s", err);
     if (!results_update_latest(ri->out, ri->run_id, err, sizeof(err)))
         hv_err("cannot update latest: %s", err);
@@ -399,6 +415,11 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
         run_release(&ri);
         return 2;
     }
+    if (!run_guard_begin(&ri.guard, ri.run_dir)) {
+        hv_err("cannot open run directory %s: %s", ri.run_dir, strerror(errno));
+        run_release(&ri);
+        return 1;
+    }
     if (!collect_init(&ri.data, ri.configs, ri.nconfigs, o->smp)) {
         hv_err("out of memory");
         run_release(&ri);
@@ -413,8 +434,10 @@ int run_command_at(const struct cli_options *o, char *run_dir, size_t cap)
             o->channel_debugcon ? "--channel debugcon" : "L1 of the lab (run directory on 9p)");
     }
     if (!write_sweep(&ri) || !meta_write(&ri, err, sizeof(err))) {
+        /* Nothing ran: the directory goes again (run_store.h). */
         if (err[0])
-            hv_err("%s", err);
+            hv_err("%s (run directory removed; nothing was run)", err);
+        run_store_discard(ri.run_dir);
         run_release(&ri);
         return 1;
     }

@@ -25,6 +25,8 @@
 #include "qemu.h"
 #include "analysis/repeat.h"
 #include "results.h"
+#include "run_guard.h"
+#include "run_store.h"
 
 /* The UEFI firmware of --firmware uefi (Debian package ovmf). */
 #define RUN_OVMF_PATH "/usr/share/ovmf/OVMF.fd"
@@ -73,6 +75,8 @@ struct run_info {
                                       * over the others; NULL for a direct run */
     bool stalled;                    /* --stall-timeout stopped QEMU (host/stall.c) */
     struct hostload hostload;        /* what the host saw while QEMU ran (hostload.h) */
+    struct run_guard guard;          /* the run directory's lock and watch (run_guard.h) */
+    struct run_store store;          /* the results' write refusals (run_store.h) */
 };
 
 /* Checks the command line and resolves everything a run needs.  Returns

@@ -320,6 +320,7 @@ bool run_prepare(struct run_info *ri, const struct cli_options *o)
 
 void run_release(struct run_info *ri)
 {
+    run_guard_end(&ri->guard);
     if (ri->pin_sets)
         pin_sets_free(ri->pin_sets, ri->vcpus);
     lab_release(ri);

@@ -23,6 +23,7 @@
 #include "paths.h"
 #include "results.h"
 #include "util.h"
+#include "run_state.h"
 
 const char compare_usage_text[] =
     "usage: hvflush compare RUN_A RUN_B [RUN_C ...] [options]\n"
@@ -288,6 +289,11 @@ int compare_runs(const struct compare_opts *o)
         hv_err("compare: out of memory");
         return 2;
     }
+    for (unsigned r = 0; r < o->nruns; r++)
+        if (run_state_unfinished(o->runs[r], err, sizeof(err))) {
+            hv_err("compare: %s", err);
+            goto out;
+        }
     for (unsigned r = 0; r < o->nruns; r++)
         if (!compare_load_run(o->runs[r], &runs[r], err, sizeof(err))) {
             hv_err("compare: %s: not a run directory (%s)", o->runs[r], err);

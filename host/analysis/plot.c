@@ -24,6 +24,7 @@
 #include "analysis/plotdata_load.h"
 #include "results.h"
 #include "util.h"
+#include "run_state.h"
 
 #define VARS_MAX 32          /* more is a programming error: var_*() abort */
 
@@ -149,6 +150,11 @@ static int check_meta(const char *run_dir, char *label, size_t cap, char *run_id
     id = json_string_value(json_object_get(meta, "run_id"));
     fmt(label, cap, "%s", l ? l : "unknown timing class");
     fmt(run_id, idcap, "%s", id ? id : "");
+    if (run_state_unfinished(run_dir, path, sizeof(path))) {
+        hv_err("nothing to plot: %s", path);
+        json_decref(meta);
+        return 2;
+    }
     if (!status || strcmp(status, "ok") != 0) {
         hv_err("nothing to plot: run %s %s%s%s", paths_display(run_dir),
                status ? status : "has no status", reason ? ": " : "", reason ? reason : "");

@@ -25,6 +25,7 @@
 #include "analysis/compare.h"
 #include "analysis/plot.h"
 #include "analysis/report.h"
+#include "run_state.h"
 
 #define REPORT_RUNS_MAX 32
 /* The comparison's change threshold in the report (compare's --threshold). */
@@ -75,6 +76,12 @@ static int load_run(const char *arg, struct report_run *r)
     if (!r->meta || !json_is_object(r->meta)) {
         hv_err("report: '%s' is not a run directory: cannot read meta.json (%s)", arg,
                jerr.text);
+        json_decref(r->meta);
+        r->meta = NULL;
+        return 2;
+    }
+    if (run_state_unfinished(r->dir, path, sizeof(path))) {
+        hv_err("report: %s", path);
         json_decref(r->meta);
         r->meta = NULL;
         return 2;

@@ -22,6 +22,7 @@
 #include "commands.h"
 #include "paths.h"
 #include "util.h"
+#include "run_state.h"
 
 static const char runs_usage[] =
     "usage: hvflush runs [--by-name] [DIR]\n"
@@ -163,6 +164,8 @@ static bool read_run(const char *dir, const char *name, struct run_line *line)
     kernel_of(meta, line->col[COL_KERNEL], FIELD_MAX);
     str_at(meta, "sweep", "name", line->col[COL_SWEEP], FIELD_MAX);
     str_at(meta, "status", NULL, line->col[COL_STATUS], FIELD_MAX);
+    if (run_state_of(dir) != RUN_STATE_DONE)     /* being written, or its writer died */
+        fmt(line->col[COL_STATUS], FIELD_MAX, "%s", run_state_word(run_state_of(dir)));
     verdict_counts(dir, line->col[COL_VERDICTS], FIELD_MAX);
     fmt(line->col[COL_NOISE], FIELD_MAX, "%s", noise_meta_verdict(meta));
     json_decref(meta);

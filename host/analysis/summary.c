@@ -108,7 +108,7 @@ static FILE *open_csv(const char *run_dir, const char *name, char *err, size_t e
 static bool close_csv(FILE *f, const char *name, char *err, size_t errcap)
 {
     if (ferror(f) | (fclose(f) != 0)) {
-        fmt(err, errcap, "error writing %s", name);
+        fmt(err, errcap, "error writing %s: %s", name, strerror(errno));
         return false;
     }
     return true;
