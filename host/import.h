@@ -60,7 +60,7 @@ int import_finish(struct run_info *ri, const struct import_options *io,
 /* The whole "hvflush import" command (host/import_command.c). */
 int import_command(int argc, char **argv);
 
-/* run.c's closing part, shared with import: status, summary, meta.json,
+/* run_finish.c: the closing part of a run, shared with import: status, summary, meta.json,
  * latest, and the terminal report; returns the exit status. */
 int run_finish(struct run_info *ri);
 /* run.c's QMP step, shared with run --image: pins the vCPU threads and
