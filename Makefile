@@ -110,7 +110,8 @@ $(BUILD)/tests/%: tests/integration/%.c tests/integration/harness.c tests/integr
 # must fail, hvflush must be instrumented, and no process may have left a
 # report in SAN_LOG (every finding is fatal and logged there).
 SAN_BUILD     := build-san
-SAN_INTEG     := test_failures test_e2e test_compare_tcg test_import_tcg test_smoke_tcg
+SAN_INTEG     := test_failures test_e2e test_compare_tcg test_import_tcg test_smoke_tcg \
+                 test_faults_host test_stream_faults_tcg test_guest_stops_tcg
 SAN_UNIT_BIN  := $(patsubst tests/unit/%.c,$(SAN_BUILD)/tests/%,$(UNIT_SRC))
 SAN_INTEG_BIN := $(patsubst %,$(SAN_BUILD)/tests/%,$(SAN_INTEG))
 SAN_CHECK_BIN := $(SAN_BUILD)/tests/san_planted $(SAN_BUILD)/tests/test_sanitizers

@@ -85,7 +85,7 @@ pid_t fix_spawn(struct fault_fix *f, const char *tag, const char *args)
     char cmd[4096];
     char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 
-    snprintf(cmd, sizeof(cmd), "exec build/hvflush %s", args);
+    snprintf(cmd, sizeof(cmd), "exec %s %s", hvflush_bin(), args);
     return fix_spawn_argv(f, tag, argv);
 }
 
