@@ -103,4 +103,6 @@ test: deps
 clean:
 	rm -rf $(BUILD)
 
+include tests/fuzz/fuzz.mk
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
