@@ -6,7 +6,7 @@
 
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= clang
-FUZZ_RUNS    ?= 4000
+FUZZ_RUNS    ?= 2000
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
 	-fno-omit-frame-pointer $(FUZZ_SAN) -Ibench/include -Ihost \
