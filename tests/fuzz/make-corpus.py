@@ -9,9 +9,10 @@ PORTABLE_LOG  COM1 of the guest booted in portable mode with tests/sweeps/portab
 LAB_RUN_DIR   a lab run: build/hvflush run --accel lab --smp 2 --sweep tests/sweeps/lab.sweep
 
 Multi-file inputs join the files with the separator of tests/fuzz/fuzz_files.h, in the
-order the harness names them.  Large tables are cut to their first lines (the corpus
+order the harness names them.  Large tables are cut to their first lines, meta.json loses the host's topology XML (the corpus
 stays small); the records keep whole lines.
 """
+import json
 import os
 import struct
 import sys
@@ -30,6 +31,18 @@ def rd(path, lines=None):
     if lines is not None:
         data = b"".join(data.splitlines(keepends=True)[:lines])
     return data
+
+
+def meta(path):
+    """meta.json without the host's hwloc topology XML, compact (the corpus stays small)."""
+    try:
+        with open(path) as f:
+            m = json.load(f)
+    except FileNotFoundError:
+        return b""
+    if isinstance(m.get("hwloc"), dict) and "topology_xml" in m["hwloc"]:
+        m["hwloc"]["topology_xml"] = ""
+    return json.dumps(m, separators=(",", ":")).encode() + b"\n"
 
 
 def put(target, name, *parts):
@@ -83,7 +96,7 @@ def main(run, log, lab):
     # compare: a/{meta,summary,samples,throughput,verify,conformance,decision}
     #          b/{meta,summary,samples,throughput,verify,boot-2/sweep,boot-2/records}
     def tables(d, n):
-        return [rd(os.path.join(d, "meta.json")), rd(os.path.join(d, "summary.csv"), n),
+        return [meta(os.path.join(d, "meta.json")), rd(os.path.join(d, "summary.csv"), n),
                 rd(os.path.join(d, "samples.csv"), 120), rd(os.path.join(d, "throughput.csv")),
                 rd(os.path.join(d, "verify.csv"), n)]
     a = tables(run, 12) + [rd(os.path.join(run, "conformance.csv"), 12),
@@ -95,7 +108,7 @@ def main(run, log, lab):
 
     # report: meta, summary, verify, conformance, samples, throughput, interference, ratio
     def report(d):
-        return [rd(os.path.join(d, "meta.json")), rd(os.path.join(d, "summary.csv"), 16),
+        return [meta(os.path.join(d, "meta.json")), rd(os.path.join(d, "summary.csv"), 16),
                 rd(os.path.join(d, "verify.csv"), 16), rd(os.path.join(d, "conformance.csv"), 16),
                 rd(os.path.join(d, "samples.csv"), 80), rd(os.path.join(d, "throughput.csv")),
                 rd(os.path.join(d, "interference.csv")), rd(os.path.join(d, "ratio.csv"))]
@@ -106,7 +119,7 @@ def main(run, log, lab):
     serial = b"".join(rd(os.path.join(lab, "serial.log")).splitlines(keepends=True)[-40:])
     lab_files = [rd(os.path.join(lab, "lab", "l1-times")), rd(os.path.join(lab, "lab", "l1-error")),
                  rd(os.path.join(lab, "lab", "l1-run-status")), serial,
-                 rd(os.path.join(inner, "meta.json")), rd(os.path.join(inner, "records.txt")),
+                 meta(os.path.join(inner, "meta.json")), rd(os.path.join(inner, "records.txt")),
                  rd(os.path.join(inner, "sweep.txt"))]
     put("lab", "lab-run", *lab_files)
     put("lab", "lab-l1-failed", lab_files[0][:40], b"HVFLUSH-L1-ERROR: kvm: no nested SVM\n",
