@@ -6,8 +6,8 @@
  * directory per input getting fewer.  It starts from its seed corpus
  * tests/fuzz/corpus/<target>/ (new inputs go to a temporary directory,
  * removed afterwards, so the corpus in the repository is not touched); the
- * test asserts exit status 0, libFuzzer's "Done N runs" and no sanitizer
- * or libFuzzer report.  Crash inputs are saved under FUZZ_BUILD/artifacts/.
+ * test asserts exit status 0, libFuzzer's "Done N runs", no sanitizer or
+ * libFuzzer report, and that the harness removed its scratch directory.  Crash inputs are saved under FUZZ_BUILD/artifacts/.
  *
  * The check can fail: test_planted_crash_is_caught runs a harness with
  * HVFLUSH_FUZZ_PLANT=1 on an input holding the marker, which makes the
@@ -68,16 +68,29 @@ static void remove_dir(const char *dir)
 static int fuzz(const char *target, unsigned runs, const char *env, const char *extra,
                 char **out)
 {
-    char tmp[] = "/tmp/hvflush-fuzz-test.XXXXXX", cmd[8192];
+    char tmp[] = "/tmp/hvflush-fuzz-test.XXXXXX", cmd[8192], sub[64];
+    DIR *d;
+    struct dirent *e;
     int rc;
 
     assert_non_null(mkdtemp(tmp));
     mkdir(FUZZ_BUILD "/artifacts", 0755);
+    /* tmp/new: the inputs libFuzzer adds; tmp/scratch: the harness's $TMPDIR. */
+    snprintf(cmd, sizeof(cmd), "mkdir '%s/new' '%s/scratch'", tmp, tmp);
+    assert_int_equal(system(cmd), 0);
     snprintf(cmd, sizeof(cmd),
-             "%s %s/fuzz_%s -runs=%u -seed=1 -close_fd_mask=3 -timeout=25 -rss_limit_mb=2048 "
-             "-artifact_prefix=%s/artifacts/%s- '%s' %s 2>&1",
-             env, FUZZ_BUILD, target, runs, FUZZ_BUILD, target, tmp, extra);
+             "%s TMPDIR='%s/scratch' %s/fuzz_%s -runs=%u -seed=1 -close_fd_mask=3 -timeout=25 "
+             "-rss_limit_mb=2048 -artifact_prefix=%s/artifacts/%s- '%s/new' %s 2>&1",
+             env, tmp, FUZZ_BUILD, target, runs, FUZZ_BUILD, target, tmp, extra);
     rc = run_capture(cmd, out);
+    /* A run that ended normally left no scratch directory behind. */
+    snprintf(sub, sizeof(sub), "%s/scratch", tmp);
+    d = opendir(sub);
+    assert_non_null(d);
+    while (rc == 0 && (e = readdir(d)))
+        if (e->d_name[0] != '.')
+            fail_msg("fuzz_%s left %s/%s", target, sub, e->d_name);
+    closedir(d);
     remove_dir(tmp);
     return rc;
 }
