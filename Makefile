@@ -151,4 +151,6 @@ test: deps
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
 
+include tests/fuzz/fuzz.mk
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -6,14 +6,18 @@ set -eu
 # chromium and libpng-dev: the report's browser test (headless screenshot,
 # decoded with libpng).  The last line is the nested lab's (scripts/lab/prepare.sh): a static
 # busybox, cpio for the initramfs, xz for 6.12's compressed modules, and
-# kmod's modinfo for module dependencies.  The last but one is `hvflush image`'s
+# kmod's modinfo for module dependencies.  clang and libclang-rt-dev (libFuzzer,
+# the sanitizer runtimes; only Recommended by clang) build the fuzz harnesses
+# (tests/fuzz/README.md).  The last but one is `hvflush image`'s
 # (grub-mkrescue for BIOS and UEFI, xorriso, mtools) and OVMF for the UEFI boot tests.
 PACKAGES="gcc make binutils pkg-config libhwloc-dev libjansson-dev libcmocka-dev \
 qemu-system-x86 gnuplot-nox libgsl-dev chromium libpng-dev \
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf \
 busybox-static cpio xz-utils kmod"
-# clang and its runtimes (ASan, LeakSanitizer, UBSan): make test's sanitized
-# build of the host tool in build-san.
+# clang and its runtimes (ASan, LeakSanitizer, UBSan, libFuzzer): make test's
+# sanitized build of the host tool in build-san and the fuzzers in build-fuzz.
+# On Debian 12 clang only recommends libclang-rt-14-dev (libFuzzer's home);
+# libclang-rt-dev pulls it in although recommends are not installed.
 PACKAGES="$PACKAGES clang libclang-rt-dev"
 
 missing=""

@@ -272,6 +272,12 @@ static bool read_throughput(const char *dir, struct cmp_run *run, char *err, siz
         e->id = strtol(csv_at(&c, id), NULL, 10);
         e->aggregate_per_s = num(csv_at(&c, agg));
         e->flushes = num(csv_at(&c, flushes));
+        /* A damaged count (NaN, inf, 3e90) fits no size_t and no bootstrap. */
+        if (!(e->flushes <= 1e18)) {
+            fmt(err, errcap, "throughput.csv: flushes '%s' is not a count", csv_at(&c, flushes));
+            csv_close(&c);
+            return false;
+        }
         e->n = e->flushes > 0 ? (size_t)e->flushes : 0;
     }
     csv_close(&c);

@@ -260,7 +260,7 @@ bool plot_data_prepare(const char *run_dir, const char *data_dir, struct plot_da
     if (!ok)
         fmt(err, errcap, "out of memory");
     ok = ok && write_cdfs(run_dir, data_dir, rows, nrows, &slo, &shi, err, errcap);
-    if (nrows)
+    if (nrows)              /* rows is NULL for a summary.csv without rows */
         qsort(rows, nrows, sizeof(*rows), by_series_then_targets);
     ok = ok && write_series(data_dir, rows, nrows, err, errcap);
     /* A log axis only where values are positive and span a wide range. */

@@ -120,6 +120,9 @@ bool summary_rows_read(const char *run_dir, struct summary_row **rows, size_t *n
             if (!bigger) {
                 fmt(err, errcap, "out of memory reading %s", path);
                 fclose(in);
+                free(*rows);
+                *rows = NULL;
+                *n = 0;
                 return false;
             }
             *rows = bigger;
@@ -128,6 +131,9 @@ bool summary_rows_read(const char *run_dir, struct summary_row **rows, size_t *n
         if (!parse_row(f, nf, col, &(*rows)[*n])) {
             fmt(err, errcap, "%s line %zu: malformed row", path, lineno);
             fclose(in);
+            free(*rows);        /* false leaves the caller nothing to free */
+            *rows = NULL;
+            *n = 0;
             return false;
         }
         (*n)++;
