@@ -358,3 +358,33 @@ int sh_capture(const char *scratch_dir, char *out, size_t outcap, char *err, siz
         fclose(f);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
+
+unsigned processes_naming(const char *needle)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    unsigned n = 0;
+
+    while (d && (e = readdir(d))) {
+        char path[300], cmdline[8192];
+        size_t len;
+        FILE *f;
+
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+        f = fopen(path, "r");
+        if (!f)
+            continue;
+        len = fread(cmdline, 1, sizeof(cmdline) - 1, f);
+        fclose(f);
+        for (size_t i = 0; i < len; i++)
+            if (!cmdline[i])
+                cmdline[i] = ' ';
+        cmdline[len] = '\0';
+        n += strstr(cmdline, needle) != NULL;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}

@@ -59,6 +59,9 @@ void meta_string(const struct run_result *r, const char *key, char *out, size_t 
 void meta_value(const struct run_result *r, const char *a, const char *b, const char *c,
                 char *out, size_t n);
 bool file_contains(const char *path, const char *needle);
+/* How many processes have a command line (arguments joined by spaces) that
+ * contains needle, e.g. a run directory a QEMU left running names. */
+unsigned processes_naming(const char *needle);
 unsigned count_entries(const char *dir);
 bool kvm_usable(void);
 /* Asserts (cmocka) that configuration c was measured in full and that its

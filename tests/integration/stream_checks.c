@@ -4,7 +4,6 @@
  * their two-configuration sweep, the run directory they leave, and that
  * nothing is left behind (stream_checks.h).
  */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -33,31 +32,8 @@ void write_sweep(const char *path, const char *inject)
 /* No process whose command line names dir; nothing left in TMPDIR. */
 void assert_nothing_left(const char *dir)
 {
-    DIR *p = opendir("/proc");
-    struct dirent *e;
-
-    assert_non_null(p);
-    while ((e = readdir(p))) {
-        char path[300], cmd[8192];
-        size_t n;
-        FILE *f;
-
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
-        snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-        f = fopen(path, "r");
-        if (!f)
-            continue;
-        n = fread(cmd, 1, sizeof(cmd) - 1, f);
-        fclose(f);
-        for (size_t i = 0; i < n; i++)
-            if (!cmd[i])
-                cmd[i] = ' ';
-        cmd[n] = '\0';
-        if (strstr(cmd, dir))
-            fail_msg("process %s still names %s: %s", e->d_name, dir, cmd);
-    }
-    closedir(p);
+    if (processes_naming(dir))
+        fail_msg("a process still names %s", dir);
     assert_int_equal(count_entries(tmpdir), 0);
 }
 

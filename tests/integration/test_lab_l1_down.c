@@ -17,7 +17,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "harness.h"
 
 static char top[] = "/tmp/hvflush-l1down-XXXXXX";
 
@@ -75,36 +75,6 @@ static const char *slurp(const char *path)
     return buf;
 }
 
-/* The number of processes whose command line names needle. */
-static unsigned processes_naming(const char *needle)
-{
-    DIR *d = opendir("/proc");
-    struct dirent *e;
-    unsigned n = 0;
-
-    while (d && (e = readdir(d))) {
-        char path[300], cmdline[8192];
-        size_t len;
-        FILE *f;
-
-        if (e->d_name[0] < '1' || e->d_name[0] > '9')
-            continue;
-        snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-        f = fopen(path, "r");
-        if (!f)
-            continue;
-        len = fread(cmdline, 1, sizeof(cmdline) - 1, f);
-        fclose(f);
-        for (size_t i = 0; i < len; i++)
-            if (!cmdline[i])
-                cmdline[i] = ' ';
-        cmdline[len] = '\0';
-        n += strstr(cmdline, needle) != NULL;
-    }
-    if (d)
-        closedir(d);
-    return n;
-}
 
 static unsigned count_lines_with(const char *text, const char *needle)
 {
