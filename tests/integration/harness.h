@@ -108,4 +108,19 @@ bool lab_l2_stalled(const struct run_result *r);
 int sh_capture(const char *scratch_dir, char *out, size_t outcap, char *err, size_t errcap,
                const char *fmt_, va_list ap);
 
+/* Defines a test file's `static int sh(const char *fmt, ...)`: sh_capture()
+ * of the formatted command into scratch_dir, its stdout and stderr into the
+ * file's arrays out_ and err_. */
+#define HARNESS_SH(scratch_dir, out_, err_)                                        \
+    static int sh(const char *fmt_, ...)                                          \
+    {                                                                            \
+        va_list ap;                                                              \
+        int rc;                                                                  \
+                                                                                 \
+        va_start(ap, fmt_);                                                      \
+        rc = sh_capture(scratch_dir, out_, sizeof(out_), err_, sizeof(err_), fmt_, ap); \
+        va_end(ap);                                                              \
+        return rc;                                                               \
+    }
+
 #endif

@@ -33,16 +33,7 @@ static char out[16384], err[4096];
 
 /* Runs a shell command; its stdout and stderr (starts) into out and err
  * (tests/integration/harness.h, sh_capture). */
-static int sh(const char *fmt_, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt_);
-    rc = sh_capture(tmp, out, sizeof(out), err, sizeof(err), fmt_, ap);
-    va_end(ap);
-    return rc;
-}
+HARNESS_SH(tmp, out, err)
 
 /* One TCG run of 3 boots into tmp/name; its run directory into dir. */
 static bool tcg_run(const char *name, char *dir, size_t cap)

@@ -36,16 +36,7 @@ static const char bringup_sweep[] = "# bring-up only\nname grub\nsamples 8\n";
 
 /* Runs a shell command; its stdout and stderr (starts) into out and err
  * (tests/integration/harness.h, sh_capture). */
-static int sh(const char *fmt_, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt_);
-    rc = sh_capture(tmp, out, sizeof(out), err, sizeof(err), fmt_, ap);
-    va_end(ap);
-    return rc;
-}
+HARNESS_SH(tmp, out, err)
 
 /* Each record becomes one `echo '<line>'` of grub.cfg. */
 static void echo_record(const char *line, size_t len, void *ctx)

@@ -33,16 +33,7 @@ static char out[16384], err[4096];
 
 /* Runs a shell command; its stdout and stderr (starts) into out and err
  * (tests/integration/harness.h, sh_capture). */
-static int sh(const char *fmt_, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt_);
-    rc = sh_capture(tmp, out, sizeof(out), err, sizeof(err), fmt_, ap);
-    va_end(ap);
-    return rc;
-}
+HARNESS_SH(tmp, out, err)
 
 static bool latest(const char *out_dir, char *dir, size_t cap)
 {

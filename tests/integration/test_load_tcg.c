@@ -40,16 +40,7 @@ static char tmp[] = "/tmp/hvflush-test-load-XXXXXX";
 static char quiet_dir[600], loaded_dir[600];
 static char out[16384], err[4096];
 
-static int sh(const char *fmt_, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt_);
-    rc = sh_capture(tmp, out, sizeof(out), err, sizeof(err), fmt_, ap);
-    va_end(ap);
-    return rc;
-}
+HARNESS_SH(tmp, out, err)
 
 /* ---- the load: one spinning child per online CPU --------------------------- */
 

@@ -33,16 +33,7 @@
 
 static char out[16384], err[4096];
 
-static int sh(const char *fmt_, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt_);
-    rc = sh_capture(stream_tmp, out, sizeof(out), err, sizeof(err), fmt_, ap);
-    va_end(ap);
-    return rc;
-}
+HARNESS_SH(stream_tmp, out, err)
 
 static const struct stream_case {
     const char *inject, *rejected, *dups, *missing, *needle, *records, *n;
