@@ -24,6 +24,7 @@
 #include "run.h"
 #include "guest_fault.h"
 #include "run_watch.h"
+#include "lab/l2_watch.h"
 #include "import.h"
 #include "analysis/summary.h"
 #include "analysis/throughput.h"

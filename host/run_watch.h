@@ -13,6 +13,7 @@
 #include "qemu.h"
 #include "run.h"
 #include "stall.h"
+#include "lab/l2_watch.h"
 
 struct run_watch {
     struct progress prog;

@@ -31,6 +31,7 @@
 
 #include "qemu.h"
 #include "run.h"
+#include "lab/l2_watch.h"
 #include "util.h"
 
 #define LAB_L2_FIRST_OUTPUT_S 120
